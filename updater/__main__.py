@@ -1,0 +1,3 @@
+from updater.cli import main
+
+main()

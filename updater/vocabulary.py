@@ -1,0 +1,70 @@
+"""The project's one vocabulary: code systems, record types, kinds of change.
+
+Diff, verification, store, scan, plan and reports all use these names, so a
+kind of change is spelled the same in the terminal, JSON, CSV and HTML.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CodeSystem(StrEnum):
+    ICD10CM = "icd10cm"
+    HCPCS = "hcpcs"
+    CPT = "cpt"
+    CUSTOM = "custom"
+
+    @property
+    def label(self) -> str:
+        return {
+            "icd10cm": "ICD-10-CM",
+            "hcpcs": "HCPCS Level II",
+            "cpt": "CPT",
+            "custom": "custom code set",
+        }[self.value]
+
+
+class RecordType(StrEnum):
+    """What a row of a release is."""
+
+    CODE = "code"  # billable / reportable code
+    HEADER = "header"  # ICD-10-CM category or subcategory, not valid for HIPAA transactions
+    MODIFIER = "modifier"  # HCPCS / CPT two-character modifier
+
+
+class ChangeKind(StrEnum):
+    """Kinds of change between two releases of one code set."""
+
+    ADDED = "added"
+    DELETED = "deleted"
+    REVISED = "revised"  # title changed in substance
+    COSMETIC = "cosmetic"  # whitespace or letter case only; the publisher does not count it
+    EXPANDED = "expanded"  # billable code became a header; its new billable children listed
+    TERMINATED = "terminated"  # HCPCS: TERM DT on or before the new release's effective date
+    REINSTATED = "reinstated"  # HCPCS: was terminated, is active again
+    ATTRIBUTES = "attributes"  # other publisher fields (pricing, coverage, XREF ...)
+
+
+class RevisionScope(StrEnum):
+    """Which titles a revision touched, split as the CDC addenda summary splits them."""
+
+    BOTH = "both"
+    LONG = "long"
+    SHORT = "short"
+
+
+class Relation(StrEnum):
+    """How an old code relates to its successor(s) (used by scan and plan)."""
+
+    EQUIVALENT = "equivalent"
+    NARROWER = "narrower"
+    BROADER = "broader"
+    NONE = "none"
+
+
+class ReleaseKind(StrEnum):
+    """Whether a file is a whole code set or only a list of changes."""
+
+    FULL = "full"
+    CHANGES = "changes"  # addenda / errata: applied onto the release before it
