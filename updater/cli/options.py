@@ -1,0 +1,54 @@
+"""Options shared by several commands, defined once."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from updater.readers import ReadOptions
+from updater.versions import parse_date
+from updater.vocabulary import CodeSystem
+
+STORE = typer.Option(Path("releases"), "--store", help="Release store folder.",
+                     envvar="UPDATER_STORE")
+FORMAT = typer.Option(None, "--format", help="Force a reader (see 'updater formats').")
+SYSTEM = typer.Option(None, "--system", help="Code system of a generic table: icd10cm, "
+                      "hcpcs, cpt or custom.")
+VERSION = typer.Option(None, "--version-label", "--label",
+                       help="Version label to use instead of the one inferred (e.g. FY2026).")
+EFFECTIVE = typer.Option(None, "--effective",
+                         help="Effective date YYYY-MM-DD, when it cannot be inferred from "
+                         "the file names.")
+CODE_COL = typer.Option(None, "--code-col", help="Code column of a generic CSV/XLSX.")
+DESC_COL = typer.Option(None, "--desc-col", help="Description column of a generic CSV/XLSX.")
+SHORT_COL = typer.Option(None, "--short-col", help="Short description column of a generic table.")
+SHEET = typer.Option(None, "--sheet", help="Worksheet of an XLSX file.")
+JSON_OUT = typer.Option(None, "--json", help="Write the result as JSON to this path "
+                        "('-' for standard output).")
+
+
+def read_options(
+    format: str | None = None,
+    system: str | None = None,
+    version: str | None = None,
+    effective: str | None = None,
+    code_col: str | None = None,
+    desc_col: str | None = None,
+    short_col: str | None = None,
+    sheet: str | None = None,
+) -> ReadOptions:
+    """ReadOptions from the command line's words, checked."""
+    eff: date | None = parse_date(effective, what="--effective") if effective else None
+    sys_: CodeSystem | None = None
+    if system:
+        try:
+            sys_ = CodeSystem(system.lower())
+        except ValueError:
+            from updater.errors import UpdaterError
+
+            raise UpdaterError(f"unknown code system {system!r}",
+                               hint="use icd10cm, hcpcs, cpt or custom") from None
+    return ReadOptions(format=format, system=sys_, version=version, effective=eff,
+                       code_col=code_col, desc_col=desc_col, short_col=short_col, sheet=sheet)
