@@ -52,6 +52,7 @@ class RevisionScope(StrEnum):
     BOTH = "both"
     LONG = "long"
     SHORT = "short"
+    MEDIUM = "medium"  # CPT: only the medium descriptor changed
 
 
 class Relation(StrEnum):

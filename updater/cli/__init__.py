@@ -7,14 +7,35 @@ Each command lives in its own module and registers itself on ``app``. A user mis
 from __future__ import annotations
 
 import importlib
-import sys
 
 import typer
+from typer.core import TyperGroup
 
 from updater import __version__
 from updater.errors import UpdaterError
 
+_state = {"debug": False}
+
+
+class _Commands(TyperGroup):
+    """Turns a user mistake into one line on stderr and exit status 2, for the console
+    script and for ``CliRunner`` alike; ``--debug`` lets the traceback through."""
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except UpdaterError as exc:
+            if _state["debug"]:
+                raise
+            typer.echo(f"updater: error: {exc}", err=True)
+            ctx.exit(2)
+
+    def list_commands(self, ctx):  # type: ignore[no-untyped-def]
+        return sorted(super().list_commands(ctx))
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="updater",
     help="Keep billing code sets current: read the CDC, CMS and AMA releases, see what "
     "changed, and find what it touches in your chargemaster and crosswalks.",
@@ -25,7 +46,6 @@ app = typer.Typer(
 )
 
 _COMMANDS = ("diff", "store_commands", "demo")
-_state = {"debug": False}
 
 
 def _version(value: bool) -> None:
@@ -53,22 +73,4 @@ for _name in _COMMANDS:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
-    try:
-        app(args=argv, standalone_mode=False)
-    except UpdaterError as exc:
-        if _state["debug"] or "--debug" in (argv or sys.argv):
-            raise
-        typer.echo(f"updater: error: {exc}", err=True)
-        sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("Aborted.", err=True)
-        sys.exit(1)
-    except Exception as exc:  # click usage errors come through here in non-standalone mode
-        from click.exceptions import ClickException
-
-        if isinstance(exc, ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    app(args=argv, prog_name="updater")

@@ -2,16 +2,47 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pcsv
 
 from updater.errors import UpdaterError
+from updater.sources import Source, decode_text
+
+_ONE_COLUMN = dict(
+    read_options=pcsv.ReadOptions(column_names=["line"], block_size=1 << 24),
+    parse_options=pcsv.ParseOptions(delimiter="\x1f", quote_char=False, escape_char=False,
+                                    ignore_empty_lines=False),
+    convert_options=pcsv.ConvertOptions(column_types={"line": pa.string()},
+                                        strings_can_be_null=False,
+                                        quoted_strings_can_be_null=False),
+)
+STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str" dtype
 
 
 def split_lines(text: str) -> pa.Array:
-    """The file's lines (CRLF or LF) as one Arrow string array."""
+    """The text's lines (CRLF or LF) as one Arrow string array."""
     return pa.array(text.splitlines(), type=pa.string())
+
+
+def read_lines(source: Source) -> pa.Array:
+    """A text file's lines as one Arrow string array, parsed by Arrow's multi-threaded
+    reader; anything unusual (not UTF-8, NUL bytes) goes through ``decode_text`` so the
+    user gets the line number of the bad bytes."""
+    data = source.read()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data and b"\x00" not in data:
+        try:
+            table = pcsv.read_csv(io.BytesIO(data), **_ONE_COLUMN)  # type: ignore[arg-type]
+            return table.column("line").combine_chunks()
+        except pa.ArrowInvalid:
+            pass
+    return split_lines(decode_text(data, source.display))
 
 
 def column(lines: pa.Array, first: int, last: int | None = None) -> pa.Array:
@@ -25,24 +56,32 @@ def lengths(lines: pa.Array) -> np.ndarray:
     return pc.utf8_length(lines).to_numpy(zero_copy_only=False)
 
 
-def fail_at(mask: np.ndarray, line_numbers: np.ndarray, message: str, *, file: str,
+def to_frame(columns: dict[str, pa.Array]) -> pd.DataFrame:
+    """Arrow columns as a pandas frame of ``str`` columns, without copying the strings."""
+    return pa.table(columns).to_pandas(
+        types_mapper={pa.string(): STR, pa.large_string(): STR}.get)
+
+
+def fail_at(mask: np.ndarray | pa.Array, line_numbers: np.ndarray, message: str, *, file: str,
             hint: str | None = None) -> None:
     """Raise for the first line where ``mask`` is true, if any."""
+    if isinstance(mask, pa.Array | pa.ChunkedArray):
+        mask = mask.to_numpy(zero_copy_only=False)
     bad = np.flatnonzero(mask)
     if len(bad):
         more = f" (and {len(bad) - 1} more lines)" if len(bad) > 1 else ""
         raise UpdaterError(message + more, file=file, line=int(line_numbers[bad[0]]), hint=hint)
 
 
-def check_unique(codes: np.ndarray, line_numbers: np.ndarray, *, file: str,
+def check_unique(codes: pd.Series, line_numbers: np.ndarray, *, file: str,
                  what: str = "code") -> None:
     """A release lists each code once; a repeat means a damaged or hand-edited file."""
-    order = np.argsort(codes, kind="stable")
-    s = codes[order]
-    dup = np.flatnonzero(s[1:] == s[:-1])
-    if len(dup):
-        first, second = order[dup[0]], order[dup[0] + 1]
+    dup = codes.duplicated(keep=False).to_numpy()
+    if dup.any():
+        where = np.flatnonzero(dup)
+        code = codes.iat[where[0]]
+        same = where[codes.to_numpy()[where] == code]
         raise UpdaterError(
-            f"duplicate {what} {s[dup[0]]} (also on line {int(line_numbers[first])})",
-            file=file, line=int(line_numbers[second]),
+            f"duplicate {what} {code} (also on line {int(line_numbers[same[0]])})",
+            file=file, line=int(line_numbers[same[1]]),
             hint="each code may appear once; re-download the publisher's file")

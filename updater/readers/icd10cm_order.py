@@ -10,8 +10,10 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
+from updater.errors import UpdaterError
 from updater.model import CODE, LONG, RECORD, SHORT
 from updater.readers import _lines
 from updater.readers.base import ReaderOutput, ReadOptions
@@ -22,36 +24,32 @@ ORDER_LINE = re.compile(rb"^\d{5} [A-Z0-9]{3}[A-Z0-9 ]{4} [01] .{60} \S", re.MUL
 MIN_LENGTH = 78  # a long title starts at column 78
 
 
-def parse_order_lines(text: str, file: str) -> pd.DataFrame:
+def parse_order_lines(lines: pa.Array, file: str) -> pd.DataFrame:
     """The order file's lines as the normalized table, validated column by column."""
-    lines = _lines.split_lines(text)
     numbers = np.arange(1, len(lines) + 1)
     length = _lines.lengths(lines)
     keep = length > 0
     lines, numbers, length = lines.filter(keep), numbers[keep], length[keep]
+    if not len(lines):
+        raise UpdaterError("the file is empty", file=file, hint="re-download it from the CDC")
     _lines.fail_at(
         length < MIN_LENGTH, numbers,
         "line cut short: an ICD-10-CM order line has the code in columns 7-13, the flag "
         "in 15, the short title in 17-76 and the long title from 78",
         file=file, hint="the file looks truncated; re-download it from the CDC")
-    order = _lines.column(lines, 1, 5)
-    flag = _lines.column(lines, 15, 15).to_numpy(zero_copy_only=False)
-    _lines.fail_at(~pc.match_substring_regex(order, r"^\d{5}$").to_numpy(zero_copy_only=False),
-                   numbers, "not an order-file line (columns 1-5 should be an order number)",
-                   file=file)
-    _lines.fail_at((flag != "0") & (flag != "1"), numbers,
+    order = pc.utf8_slice_codeunits(lines, 0, 6)
+    _lines.fail_at(pc.invert(pc.match_substring_regex(order, r"^\d{5} $")), numbers,
+                   "not an order-file line (columns 1-5 should be an order number)", file=file)
+    flag = pc.utf8_slice_codeunits(lines, 14, 15)
+    _lines.fail_at(pc.invert(pc.is_in(flag, pa.array(["0", "1"]))), numbers,
                    "column 15 must be 1 (billable code) or 0 (header)", file=file)
     code = pc.utf8_upper(_lines.column(lines, 7, 13))
-    codes = code.to_numpy(zero_copy_only=False)
-    _lines.fail_at(codes == "", numbers, "no code in columns 7-13", file=file)
-    _lines.check_unique(codes, numbers, file=file)
-    record = np.where(flag == "1", RecordType.CODE.value, RecordType.HEADER.value)
-    return pd.DataFrame({
-        CODE: pd.array(codes, dtype="str"),
-        RECORD: pd.array(record, dtype="str"),
-        SHORT: pd.array(_lines.column(lines, 17, 76).to_numpy(zero_copy_only=False), dtype="str"),
-        LONG: pd.array(_lines.column(lines, 78).to_numpy(zero_copy_only=False), dtype="str"),
-    })
+    _lines.fail_at(pc.equal(code, ""), numbers, "no code in columns 7-13", file=file)
+    record = pc.if_else(pc.equal(flag, "1"), RecordType.CODE.value, RecordType.HEADER.value)
+    table = _lines.to_frame({CODE: code, RECORD: record, SHORT: _lines.column(lines, 17, 76),
+                             LONG: _lines.column(lines, 78)})
+    _lines.check_unique(table[CODE], numbers, file=file)
+    return table
 
 
 class IcdOrderReader:
@@ -68,7 +66,7 @@ class IcdOrderReader:
         return len(ORDER_LINE.findall(head)) >= min(3, head.count(b"\n") or 1)
 
     def read(self, source: Source, options: ReadOptions, bundle: list[Source]) -> ReaderOutput:
-        return ReaderOutput(table=parse_order_lines(source.text(), source.display))
+        return ReaderOutput(table=parse_order_lines(_lines.read_lines(source), source.display))
 
 
 READER = IcdOrderReader()

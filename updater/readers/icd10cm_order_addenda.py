@@ -88,18 +88,16 @@ def parse_addenda(text: str, file: str) -> PublisherChanges:
 
 def _check_revise_pairs(table: pd.DataFrame, file: str) -> None:
     """Every ``Revise from:`` is followed by the ``Revise to:`` of the same code."""
-    action = table["action"].to_numpy()
-    frm = np.flatnonzero(action == "revise_from")
-    to = np.flatnonzero(action == "revise_to")
-    nxt = frm + 1
-    ok = (len(frm) == len(to)) and bool(
-        np.all(nxt < len(table)) and np.all(action[np.minimum(nxt, len(table) - 1)] == "revise_to")
-        and np.all(table[CODE].to_numpy()[frm] == table[CODE].to_numpy()[np.minimum(nxt, len(table) - 1)]))
-    if not ok:
-        bad = next((i for i in frm if i + 1 >= len(table) or action[i + 1] != "revise_to"
-                    or table[CODE].iat[i] != table[CODE].iat[i + 1]), to[0] if len(to) else 0)
-        raise UpdaterError("a 'Revise from:' line is not followed by the 'Revise to:' line of "
-                           "the same code", file=file, line=int(table["line"].iat[int(bad)]))
+    action, codes = table["action"].to_numpy(), table[CODE].to_numpy()
+    last = len(action) - 1
+    frm, to = np.flatnonzero(action == "revise_from"), np.flatnonzero(action == "revise_to")
+    nxt = np.minimum(frm + 1, last)
+    unpaired = frm[(frm + 1 > last) | (action[nxt] != "revise_to") | (codes[nxt] != codes[frm])]
+    orphans = to[~np.isin(to, frm + 1)]
+    bad = np.concatenate([unpaired, orphans])
+    if len(bad):
+        raise UpdaterError("a 'Revise from:' line must be followed by the 'Revise to:' line of "
+                           "the same code", file=file, line=int(table["line"].iat[bad.min()]))
 
 
 class IcdOrderAddendaReader:

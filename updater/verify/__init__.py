@@ -29,7 +29,8 @@ class Verification:
     against: str  # what was checked against, for people: "CDC order addenda (file)"
     checked: int = 0  # publisher entries checked
     disagreements: list[Disagreement] = field(default_factory=list)
-    summary_checks: list[tuple[str, int, int]] = field(default_factory=list)  # (what, publisher, ours)
+    # (what, publisher count, computed count)
+    summary_checks: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def unexplained(self) -> list[Disagreement]:

@@ -1,0 +1,54 @@
+"""Shared fixtures: where the real publisher files are, and small releases built in code."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from updater.model import Release
+from updater.vocabulary import CodeSystem
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+ICD = SHARED_DATA / "icd10cm"
+
+ICD_ZIPS = {
+    "FY2022": "FY2022/Code Descriptions zip.zip",
+    "FY2023": "FY2023/icd10-Order-CodeFiles2023.zip",
+    "FY2023-April": "FY2023-April/icd10cm-code descriptions- April 1 2023.zip",
+    "FY2024": "FY2024/icd10cm-CodesDescriptions-2024.zip",
+    "FY2024-April": "FY2024-April/icd10cm-Codes-Descriptions-April-2024.zip",
+    "FY2025": "FY2025/ICD10-CM Code Descriptions 2025.zip",
+}
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real publisher files not present ({SHARED_DATA} is missing)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def icd_zip(shared_data: Path):
+    def find(version: str) -> Path:
+        path = shared_data / "icd10cm" / ICD_ZIPS[version]
+        if not path.exists():
+            pytest.skip(f"{path} is missing")
+        return path
+
+    return find
+
+
+def make_release(rows: list[tuple[str, str, str, str]], *, version: str = "FY2025",
+                 effective: date = date(2024, 10, 1),
+                 system: CodeSystem = CodeSystem.ICD10CM, **extra: list[str]) -> Release:
+    """A tiny release from (code, record, short, long) rows."""
+    table = pd.DataFrame(rows, columns=["code", "record", "short", "long"], dtype="str")
+    for name, values in extra.items():
+        table[name] = pd.array(values, dtype="str")
+    return Release(system=system, version=version, effective=effective, table=table,
+                   sources=(), format="test")

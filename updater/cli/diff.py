@@ -1,0 +1,60 @@
+"""``updater diff OLD NEW``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from updater.cli import app
+from updater.cli import options as opt
+
+
+@app.command()
+def diff(
+    old: str = typer.Argument(..., help="Older release: a store id (icd10cm:FY2025) or a file."),
+    new: str = typer.Argument(..., help="Newer release: a store id or a file; a change list "
+                              "(addenda) is applied onto OLD."),
+    store: Path = opt.STORE,
+    json_out: str | None = opt.JSON_OUT,
+    csv_out: Path | None = typer.Option(None, "--csv", help="Write the change list as CSV."),
+    xlsx_out: Path | None = typer.Option(None, "--xlsx", help="Write the change list as XLSX."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when the diff disagrees with "
+                                "the publisher's own change list in a way not explained."),
+    format: str | None = opt.FORMAT,
+    system: str | None = opt.SYSTEM,
+    effective: str | None = opt.EFFECTIVE,
+    code_col: str | None = opt.CODE_COL,
+    desc_col: str | None = opt.DESC_COL,
+    short_col: str | None = opt.SHORT_COL,
+    sheet: str | None = opt.SHEET,
+) -> None:
+    """What changed from OLD to NEW: added, deleted, revised, expanded ... codes, with the
+    publisher-style summary and the check against the publisher's own change list."""
+    from updater.diff import diff_releases
+    from updater.output import write_json, write_table
+    from updater.resolve import resolve_pair
+    from updater.textreport import diff_report
+
+    read = opt.read_options(format=format, system=system, effective=effective,
+                            code_col=code_col, desc_col=desc_col, short_col=short_col,
+                            sheet=sheet)
+    old_r, new_r, steps = resolve_pair(old, new, store, read)
+    result = diff_releases(old_r, new_r, steps=steps)
+    if json_out:
+        write_json(result.to_dict(), json_out)
+    if csv_out:
+        write_table(result.changes, csv_out)
+    if xlsx_out:
+        write_table(result.changes, xlsx_out, sheets={"summary": summary_frame(result)})
+    if json_out != "-":
+        typer.echo(diff_report(result))
+    if strict and result.verified is False:
+        raise typer.Exit(1)
+
+
+def summary_frame(result: object) -> object:
+    import pandas as pd
+
+    summary = result.summary  # type: ignore[attr-defined]
+    return pd.DataFrame(summary).rename_axis("count").reset_index()

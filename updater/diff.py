@@ -1,0 +1,316 @@
+"""Diff two releases of one code set into the kinds of change compliance staff review.
+
+The comparison is one outer join of the two normalized tables on (code, record), so a
+code that became a header shows as the publisher shows it: the billable code deleted,
+a header added, and an ``expanded`` row listing its new billable children. Titles are
+compared as published; a change in whitespace or letter case only is ``cosmetic``
+and, as in the CDC's own counts, not a revision.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from updater.codes import display_codes
+from updater.errors import UpdaterError
+from updater.model import (
+    ACTION_CODE,
+    ACTION_EFFECTIVE_DATE,
+    ADD_DATE,
+    BOOKKEEPING_COLUMNS,
+    CODE,
+    LONG,
+    MEDIUM,
+    RECORD,
+    SHORT,
+    TERMINATION_DATE,
+    Release,
+)
+from updater.verify import Verification
+from updater.vocabulary import ChangeKind, RecordType, ReleaseKind, RevisionScope
+
+CHANGE_COLUMNS = ("code", "display", "record", "kind", "revision", "old_short", "new_short",
+                  "old_long", "new_long", "children", "fields", "note", "via")
+_TITLES = (SHORT, LONG, MEDIUM)
+
+
+@dataclass
+class Diff:
+    """The change from ``old`` to ``new``: one row per change, and the publisher-style counts."""
+
+    old: Release
+    new: Release
+    changes: pd.DataFrame
+    summary: dict[str, dict[str, int]]
+    steps: list[str] = field(default_factory=list)  # release ids the change came through
+    verifications: list[Verification] = field(default_factory=list)
+
+    @property
+    def verified(self) -> bool | None:
+        """True when every check passed, False when one failed, None when none was possible."""
+        if not self.verifications:
+            return None
+        return all(v.ok for v in self.verifications)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON shape of ``updater diff --json``."""
+        rows = self.changes.astype(object).where(self.changes.notna(), None)
+        return {
+            "old": self.old.describe(),
+            "new": self.new.describe(),
+            "steps": self.steps,
+            "summary": self.summary,
+            "verification": [v.as_dict() for v in self.verifications],
+            "changes": rows.to_dict(orient="records"),
+        }
+
+
+def _normalized(titles: pd.Series) -> pd.Series:
+    """Whitespace folded and case ignored: what is left is a change in substance."""
+    return titles.str.split().str.join(" ").str.lower()
+
+
+def _is_terminated(table: pd.DataFrame, release: Release) -> pd.Series:
+    """HCPCS: a TERM DT on or before the release's effective date."""
+    if TERMINATION_DATE not in table:
+        return pd.Series(False, index=table.index)
+    term = table[TERMINATION_DATE].fillna("")
+    return (term != "") & (term <= release.effective.isoformat())
+
+
+def _title_changes(both: pd.DataFrame) -> pd.DataFrame:
+    """Revised and cosmetic rows among codes present on both sides."""
+    titles = [t for t in _TITLES if f"{t}_old" in both and f"{t}_new" in both]
+    raw = np.zeros(len(both), dtype=bool)
+    for t in titles:
+        raw |= (both[f"{t}_old"] != both[f"{t}_new"]).to_numpy()
+    changed = both[raw].copy()
+    if changed.empty:
+        return changed.assign(kind=[], revision=[])
+    real = {t: _normalized(changed[f"{t}_old"]) != _normalized(changed[f"{t}_new"])
+            for t in titles}
+    false = pd.Series(False, index=changed.index)
+    long_, short_, medium_ = (real.get(t, false) for t in (LONG, SHORT, MEDIUM))
+    revision = np.select(
+        [long_ & short_, long_, short_, medium_],
+        [RevisionScope.BOTH.value, RevisionScope.LONG.value, RevisionScope.SHORT.value,
+         RevisionScope.MEDIUM.value], default="")
+    kind = np.where(revision != "", ChangeKind.REVISED.value, ChangeKind.COSMETIC.value)
+    return changed.assign(kind=kind, revision=revision)
+
+
+def _attribute_changes(both: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Rows whose other publisher fields (pricing, coverage, XREF ...) changed, with a
+    field -> {old, new} dict made by deepdiff over the few rows that differ."""
+    if not columns:
+        return both.iloc[0:0].assign(fields=[])
+    old = both[[f"{c}_old" for c in columns]].fillna("").to_numpy()
+    new = both[[f"{c}_new" for c in columns]].fillna("").to_numpy()
+    differs = (old != new).any(axis=1)
+    rows = both[differs].copy()
+    if rows.empty:
+        return rows.assign(fields=[])
+    from deepdiff import DeepDiff
+
+    fields = []
+    for o, n in zip(old[differs], new[differs], strict=True):  # changed rows only
+        delta = DeepDiff(dict(zip(columns, o, strict=True)), dict(zip(columns, n, strict=True)))
+        fields.append({path[6:-2]: {"old": v["old_value"], "new": v["new_value"]}
+                       for path, v in delta.get("values_changed", {}).items()})
+    return rows.assign(fields=fields)
+
+
+def _children_of(expanded: pd.Index, added_codes: pd.Series) -> dict[str, list[str]]:
+    """New billable descendants of each expanded code, by code prefix."""
+    if expanded.empty or added_codes.empty:
+        return {}
+    parent = pd.Series("", index=added_codes.index)
+    for k in range(3, int(added_codes.str.len().max())):
+        prefix = added_codes.str.slice(0, k)
+        parent = parent.mask(prefix.isin(expanded), prefix)
+    found = added_codes[parent != ""]
+    return found.groupby(parent[parent != ""]).agg(list).to_dict()
+
+
+def _signature(table: pd.DataFrame, columns: list[str]) -> pa.ChunkedArray:
+    """Each row's compared columns joined into one string (Arrow, whole columns)."""
+    arrow = pa.Table.from_pandas(table[columns].fillna(""), preserve_index=False)
+    return pc.binary_join_element_wise(*(arrow.column(c).cast(pa.string()) for c in columns),
+                                       "\x1f")
+
+
+def _candidates(o: pd.DataFrame, n: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows that may differ: a row identical on both sides is dropped before the join,
+    so a full release pair joins a few hundred rows instead of 100,000. Rows with a
+    termination date stay, since their status depends on each release's effective date."""
+    columns = sorted(set(o.columns) & set(n.columns)
+                     - {ACTION_CODE, ACTION_EFFECTIVE_DATE, ADD_DATE})
+    sig_o, sig_n = _signature(o, columns), _signature(n, columns)
+    keep_o = ~pc.is_in(sig_o, value_set=sig_n.combine_chunks()).to_numpy(zero_copy_only=False)
+    keep_n = ~pc.is_in(sig_n, value_set=sig_o.combine_chunks()).to_numpy(zero_copy_only=False)
+    if TERMINATION_DATE in o and TERMINATION_DATE in n:
+        keep_o |= (o[TERMINATION_DATE].fillna("") != "").to_numpy()
+        keep_n |= (n[TERMINATION_DATE].fillna("") != "").to_numpy()
+    return o[keep_o], n[keep_n]
+
+
+def compare(old: Release, new: Release) -> pd.DataFrame:
+    """The change rows from ``old`` to ``new`` (no chaining, no verification)."""
+    if old.system is not new.system:
+        raise UpdaterError(
+            f"cannot diff {old.id} against {new.id}: different code systems",
+            hint="diff two releases of the same code set")
+    for r in (old, new):
+        if r.kind is ReleaseKind.CHANGES:
+            raise UpdaterError(f"{r.id} lists only changes; apply it onto the release before it "
+                               "first (updater import, or give the full release as OLD)")
+    keys = [CODE, RECORD]
+    o, n = _candidates(old.table, new.table)
+    merged = o.merge(n, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True,
+                     sort=False)
+    side = merged.pop("_merge").to_numpy()
+    only_old, only_new, both = (merged[side == "left_only"], merged[side == "right_only"],
+                                merged[side == "both"])
+    frames = []
+    term_new_only = _is_terminated(only_new.rename(columns=lambda c: c.removesuffix("_new")), new)
+    frames.append(only_new.assign(
+        kind=np.where(term_new_only, ChangeKind.TERMINATED.value, ChangeKind.ADDED.value),
+        note=np.where(term_new_only, "added and discontinued since the older release", "")))
+    frames.append(only_old.assign(kind=ChangeKind.DELETED.value, note=""))
+    titles = _title_changes(both)
+    frames.append(titles.assign(note=""))
+    if TERMINATION_DATE in o and TERMINATION_DATE in n:
+        t_old = _is_terminated(both.rename(columns={f"{TERMINATION_DATE}_old": TERMINATION_DATE}),
+                               old)
+        t_new = _is_terminated(both.rename(columns={f"{TERMINATION_DATE}_new": TERMINATION_DATE}),
+                               new)
+        frames.append(both[~t_old & t_new].assign(
+            kind=ChangeKind.TERMINATED.value,
+            note="TERM DT " + both[f"{TERMINATION_DATE}_new"][~t_old & t_new]))
+        frames.append(both[t_old & ~t_new].assign(kind=ChangeKind.REINSTATED.value, note=""))
+    attributes = sorted((set(o.columns) & set(n.columns)) - BOOKKEEPING_COLUMNS)
+    frames.append(_attribute_changes(both, attributes).assign(
+        kind=ChangeKind.ATTRIBUTES.value, note=""))
+
+    # A billable code that became a header: the publisher's Delete 1 / Add 0 pair, plus
+    # an "expanded" row naming its new billable children.
+    deleted_codes = only_old.loc[only_old[RECORD] == RecordType.CODE.value, CODE]
+    new_headers = only_new.loc[only_new[RECORD] == RecordType.HEADER.value, CODE]
+    expanded = pd.Index(deleted_codes[deleted_codes.isin(new_headers)])
+    added_codes = only_new.loc[only_new[RECORD] == RecordType.CODE.value, CODE]
+    children = _children_of(expanded, added_codes)
+    if len(expanded):
+        rows = only_old[only_old[CODE].isin(expanded)
+                        & (only_old[RECORD] == RecordType.CODE.value)]
+        kids = rows[CODE].map(lambda c: ", ".join(children.get(c, [])))
+        frames.append(rows.assign(kind=ChangeKind.EXPANDED.value, children=kids,
+                                  note="became a header"))
+    changes = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
+        len(f) for f in frames) else pd.DataFrame(columns=[*keys, "kind"])
+    return _shape(changes, old, new)
+
+
+def _shape(changes: pd.DataFrame, old: Release, new: Release) -> pd.DataFrame:
+    """The documented change columns, sorted by code, in the publisher's kind order."""
+    out = pd.DataFrame({CODE: changes[CODE].astype("str")})
+    out["display"] = display_codes(out[CODE], new.system)
+    out[RECORD] = changes[RECORD].astype("str")
+    out["kind"] = changes["kind"].astype("str")
+    for col in ("revision", "children", "note"):
+        out[col] = changes[col].fillna("").astype("str") if col in changes else ""
+    for side in ("old", "new"):
+        for t in (SHORT, LONG):
+            src = f"{t}_{side}"
+            out[f"{side}_{t}"] = changes[src].astype("str") if src in changes else ""
+    # what a deleted code had is not "new", what an added code has is not "old"
+    added = out["kind"].isin([ChangeKind.ADDED.value]) | (
+        (out["kind"] == ChangeKind.TERMINATED.value) & out["old_long"].isna())
+    out.loc[added, ["old_short", "old_long"]] = ""
+    gone = out["kind"].isin([ChangeKind.DELETED.value, ChangeKind.EXPANDED.value])
+    out.loc[gone, ["new_short", "new_long"]] = ""
+    out[["old_short", "new_short", "old_long", "new_long"]] = (
+        out[["old_short", "new_short", "old_long", "new_long"]].fillna(""))
+    out["fields"] = changes.get("fields", None)
+    out["fields"] = out["fields"].astype(object).where(out["fields"].notna(), None)
+    out["via"] = new.version
+    order = {k.value: i for i, k in enumerate(ChangeKind)}
+    out = out.assign(_k=out["kind"].map(order)).sort_values([CODE, "_k", RECORD], kind="stable")
+    return out.drop(columns="_k").reset_index(drop=True)[list(CHANGE_COLUMNS)]
+
+
+def summarize(changes: pd.DataFrame, old: Release, new: Release) -> dict[str, dict[str, int]]:
+    """Counts as the publisher counts them (CDC addenda summary block)."""
+    kind, record, revision = changes["kind"], changes[RECORD], changes["revision"]
+
+    def count(mask: pd.Series) -> int:
+        return int(mask.sum())
+
+    def block(rec: RecordType) -> dict[str, int]:
+        r = record == rec.value
+        revised = r & (kind == ChangeKind.REVISED.value)
+        return {
+            "in_old": count(old.table[RECORD] == rec.value),
+            "in_new": count(new.table[RECORD] == rec.value),
+            "added": count(r & (kind == ChangeKind.ADDED.value)),
+            "deleted": count(r & (kind == ChangeKind.DELETED.value)),
+            "revised": count(revised),
+            "revised_both": count(revised & (revision == RevisionScope.BOTH.value)),
+            "revised_long_only": count(revised & (revision == RevisionScope.LONG.value)),
+            "revised_short_only": count(revised & (revision == RevisionScope.SHORT.value)),
+            "cosmetic": count(r & (kind == ChangeKind.COSMETIC.value)),
+            "expanded": count(r & (kind == ChangeKind.EXPANDED.value)),
+            "terminated": count(r & (kind == ChangeKind.TERMINATED.value)),
+            "reinstated": count(r & (kind == ChangeKind.REINSTATED.value)),
+            "attributes": count(r & (kind == ChangeKind.ATTRIBUTES.value)),
+        }
+
+    summary = {"codes": block(RecordType.CODE)}
+    headers = block(RecordType.HEADER)
+    summary["headers"] = {k: headers[k] for k in ("in_old", "in_new", "added", "deleted",
+                                                  "revised", "revised_both",
+                                                  "revised_long_only", "revised_short_only")}
+    if (old.table[RECORD] == RecordType.MODIFIER.value).any() or (
+            new.table[RECORD] == RecordType.MODIFIER.value).any():
+        summary["modifiers"] = block(RecordType.MODIFIER)
+    return summary
+
+
+def _through(steps: list[Release], net: pd.DataFrame) -> pd.Series:
+    """For each net change, the releases it came through: ``FY2024 added; FY2025 revised``."""
+    pieces = []
+    for before, after in itertools.pairwise(steps):
+        step = compare(before, after)
+        pieces.append(pd.DataFrame({CODE: step[CODE], "label": after.version + " " + step["kind"]}))
+    if not pieces:
+        return net["via"]
+    labels = pd.concat(pieces, ignore_index=True).drop_duplicates()
+    by_code = labels.groupby(CODE, sort=False)["label"].agg("; ".join)
+    return net[CODE].map(by_code).fillna(net["via"])
+
+
+def diff_releases(old: Release, new: Release, *, steps: list[Release] | None = None,
+                  verify: bool = True) -> Diff:
+    """The net change from ``old`` to ``new``.
+
+    ``steps`` are the stored releases in between (oldest first); each change then says
+    through which of them it came, and each step is verified against its own publisher
+    change list. Without steps, ``new`` is taken to follow ``old`` directly.
+    """
+    chain = [old, *(steps or []), new]
+    changes = compare(old, new)
+    if steps:
+        changes["via"] = _through(chain, changes)
+    diff = Diff(old=old, new=new, changes=changes, summary=summarize(changes, old, new),
+                steps=[r.id for r in chain[1:]])
+    if verify:
+        from updater.verify.run import verify_chain
+
+        diff.verifications = verify_chain(chain, diff)
+    return diff

@@ -1,0 +1,44 @@
+"""Turning what the user typed (a store id or a file path) into releases to diff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from updater.model import Release
+from updater.readers import ReadOptions, load_release
+from updater.vocabulary import ReleaseKind
+
+
+def looks_like_id(spec: str) -> bool:
+    return ":" in spec and not Path(spec).exists() and "/" not in spec and "\\" not in spec
+
+
+def resolve_side(spec: str, store_root: Path, options: ReadOptions) -> Release:
+    """A store id (``icd10cm:FY2025``) from the store, anything else read from disk."""
+    if looks_like_id(spec):
+        from updater.store import ReleaseStore
+
+        return ReleaseStore(store_root).load(spec)
+    return load_release(spec, options)[0]
+
+
+def resolve_pair(old_spec: str, new_spec: str, store_root: Path,
+                 options: ReadOptions) -> tuple[Release, Release, list[Release]]:
+    """OLD and NEW releases, plus the stored releases between them when both are store ids.
+
+    A NEW that lists only changes (an addenda file) is applied onto OLD.
+    """
+    old = resolve_side(old_spec, store_root, options)
+    new = resolve_side(new_spec, store_root, options)
+    if new.kind is ReleaseKind.CHANGES:
+        from updater.changes import apply_changes
+
+        new = apply_changes(old, new)
+    steps: list[Release] = []
+    if looks_like_id(old_spec) and looks_like_id(new_spec):
+        from updater.store import ReleaseStore
+
+        store = ReleaseStore(store_root)
+        steps = [store.load(s.id) for s in store.between(old.system, old.effective,
+                                                          new.effective)]
+    return old, new, steps
