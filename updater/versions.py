@@ -98,7 +98,7 @@ def resolve_version(
             f"cannot infer the {system.label} release's effective date from the file names "
             f"({', '.join(names)})",
             file=file,
-            hint="give it with --effective YYYY-MM-DD (and --version LABEL if you like)",
+            hint="give it with --effective YYYY-MM-DD (and --label LABEL if you like)",
         )
     if effective is None:
         assert inferred is not None
