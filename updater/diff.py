@@ -139,22 +139,28 @@ def _children_of(expanded: pd.Index, added_codes: pd.Series) -> dict[str, list[s
     return found.groupby(parent[parent != ""]).agg(list).to_dict()
 
 
-def _signature(table: pd.DataFrame, columns: list[str]) -> pa.ChunkedArray:
-    """Each row's compared columns joined into one string (Arrow, whole columns)."""
-    arrow = pa.Table.from_pandas(table[columns].fillna(""), preserve_index=False)
-    return pc.binary_join_element_wise(*(arrow.column(c).cast(pa.string()) for c in columns),
-                                       "\x1f")
-
-
 def _candidates(o: pd.DataFrame, n: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows that may differ: a row identical on both sides is dropped before the join,
     so a full release pair joins a few hundred rows instead of 100,000. Rows with a
-    termination date stay, since their status depends on each release's effective date."""
+    termination date stay, since their status depends on each release's effective date.
+
+    Codes are unique within a release, so rows are aligned by code (a hash lookup on short
+    strings) and compared column by column over the aligned arrays.
+    """
     columns = sorted(set(o.columns) & set(n.columns)
-                     - {ACTION_CODE, ACTION_EFFECTIVE_DATE, ADD_DATE})
-    sig_o, sig_n = _signature(o, columns), _signature(n, columns)
-    keep_o = ~pc.is_in(sig_o, value_set=sig_n.combine_chunks()).to_numpy(zero_copy_only=False)
-    keep_n = ~pc.is_in(sig_n, value_set=sig_o.combine_chunks()).to_numpy(zero_copy_only=False)
+                     - {CODE, ACTION_CODE, ACTION_EFFECTIVE_DATE, ADD_DATE})
+    at = pd.Index(n[CODE]).get_indexer(o[CODE])
+    matched = at >= 0
+    same = matched.copy()
+    for c in columns:
+        old_values = pa.array(o[c]).filter(pa.array(matched))
+        new_values = pa.array(n[c]).take(pa.array(at[matched]))
+        equal = pc.fill_null(pc.equal(pc.fill_null(old_values, ""), pc.fill_null(new_values, "")),
+                             True).to_numpy(zero_copy_only=False)
+        same[np.flatnonzero(matched)[~equal]] = False
+    keep_o = ~same
+    keep_n = np.ones(len(n), dtype=bool)
+    keep_n[at[same]] = False
     if TERMINATION_DATE in o and TERMINATION_DATE in n:
         keep_o |= (o[TERMINATION_DATE].fillna("") != "").to_numpy()
         keep_n |= (n[TERMINATION_DATE].fillna("") != "").to_numpy()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from updater.model import Release
@@ -28,8 +29,11 @@ def resolve_pair(old_spec: str, new_spec: str, store_root: Path,
 
     A NEW that lists only changes (an addenda file) is applied onto OLD.
     """
-    old = resolve_side(old_spec, store_root, options)
-    new = resolve_side(new_spec, store_root, options)
+    # the two sides load in parallel: unzipping and Arrow's column kernels release the GIL
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        old_job = pool.submit(resolve_side, old_spec, store_root, options)
+        new_job = pool.submit(resolve_side, new_spec, store_root, options)
+        old, new = old_job.result(), new_job.result()
     if new.kind is ReleaseKind.CHANGES:
         from updater.changes import apply_changes
 
