@@ -1,0 +1,36 @@
+"""Small CDC-style files written in tests (synthetic codes and titles)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+
+def order_line(n: int, code: str, flag: str, title: str) -> str:
+    return f"{n:05d} {code:<7} {flag} {title[:60]:<60} {title}"
+
+
+def addenda_line(action: str, code: str, flag: str, title: str) -> str:
+    return f"{action:<13}{flag} {code:<7} {title[:60]:<60} {title}"
+
+
+def write_release_pair(folder: Path, *, tamper_addenda: bool) -> tuple[Path, Path]:
+    """FY2030 and FY2031 zips as the CDC ships them; FY2031 adds one code, with addenda."""
+    folder.mkdir(parents=True, exist_ok=True)
+    base = [("Q10", "0", "Synthetic category"), ("Q100", "1", "Synthetic code zero"),
+            ("Q101", "1", "Synthetic code one")]
+    newer = [*base, ("Q102", "1", "Synthetic code two")]
+    added = "Q103" if tamper_addenda else "Q102"  # a list that disagrees with the release
+    addenda = [addenda_line("Add:", added, "1", "Synthetic code two"), "",
+               "Codes", "      2 codes in icd10cm_order_2030.txt",
+               "      3 codes in icd10cm_order_2031.txt", "      1 additions"]
+    paths = []
+    for year, rows, extra in ((2030, base, None), (2031, newer, addenda)):
+        path = folder / f"icd10cm-Code-Descriptions-{year}.zip"
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr(f"icd10cm-order-{year}.txt", "\r\n".join(
+                order_line(i, c, f, t) for i, (c, f, t) in enumerate(rows, 1)) + "\r\n")
+            if extra:
+                z.writestr(f"icd10cm-order-addenda-{year}.txt", "\r\n".join(extra) + "\r\n")
+        paths.append(path)
+    return paths[0], paths[1]
