@@ -136,7 +136,8 @@ def _children_of(expanded: pd.Index, added_codes: pd.Series) -> dict[str, list[s
         prefix = added_codes.str.slice(0, k)
         parent = parent.mask(prefix.isin(expanded), prefix)
     found = added_codes[parent != ""]
-    return found.groupby(parent[parent != ""]).agg(list).to_dict()
+    grouped = found.groupby(parent[parent != ""]).agg(list)
+    return {str(k): [str(c) for c in v] for k, v in grouped.items()}
 
 
 def _candidates(o: pd.DataFrame, n: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -99,7 +99,8 @@ def decode_text(data: bytes, display: str) -> str:
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
             raise UpdaterError(
-                f"bytes that are neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02x})",
+                "bytes that are neither UTF-8 nor Windows-1252 text "
+                f"(byte 0x{data[exc.start]:02x})",
                 file=display, line=line,
                 hint="is this the publisher's text file? re-download it or save it as UTF-8",
             ) from None

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from updater.cli import app
 from updater.cli import options as opt
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from updater.diff import Diff
 
 
 @app.command()
@@ -53,8 +59,8 @@ def diff(
         raise typer.Exit(1)
 
 
-def summary_frame(result: object) -> object:
+def summary_frame(result: Diff) -> pd.DataFrame:
+    """The summary counts as a sheet: one row per count, a column per block."""
     import pandas as pd
 
-    summary = result.summary  # type: ignore[attr-defined]
-    return pd.DataFrame(summary).rename_axis("count").reset_index()
+    return pd.DataFrame(result.summary).rename_axis("count").reset_index()

@@ -96,8 +96,9 @@ def _check_revise_pairs(table: pd.DataFrame, file: str) -> None:
     orphans = to[~np.isin(to, frm + 1)]
     bad = np.concatenate([unpaired, orphans])
     if len(bad):
+        line = int(table["line"].to_numpy()[bad.min()])
         raise UpdaterError("a 'Revise from:' line must be followed by the 'Revise to:' line of "
-                           "the same code", file=file, line=int(table["line"].iat[bad.min()]))
+                           "the same code", file=file, line=line)
 
 
 class IcdOrderAddendaReader:

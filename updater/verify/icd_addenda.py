@@ -19,6 +19,10 @@ _SUMMARY_KEYS = (("in_old", "in_old"), ("in_new", "in_new"), ("additions", "adde
                  ("revisions_short_only", "revised_short_only"))
 
 
+def _line(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) and value == value else None
+
+
 def verify_addenda(changes: pd.DataFrame, old: Release, new: Release,
                    addenda: PublisherChanges) -> Verification:
     """Every addenda line must be one computed change with the same titles, every computed
@@ -41,7 +45,7 @@ def verify_addenda(changes: pd.DataFrame, old: Release, new: Release,
            f"against another release" if other_base else "")
     for row in joined[joined["_merge"] == "left_only"].itertuples():
         result.disagreements.append(Disagreement(
-            code=str(row.code), record=str(row.record), line=int(row.line),
+            code=str(row.code), record=str(row.record), line=_line(row.line),
             message=f"the addenda {_WORDS[str(row.action)]} {row.record} {row.code}; "
             "the diff does not", explained=other_base, explanation=why))
     for row in joined[joined["_merge"] == "right_only"].itertuples():
@@ -54,7 +58,7 @@ def verify_addenda(changes: pd.DataFrame, old: Release, new: Release,
     for row in both[(both[SHORT] != both["new_short"]) | (both[LONG] != both["new_long"])
                     ].itertuples():
         result.disagreements.append(Disagreement(
-            code=str(row.code), record=str(row.record), line=int(row.line),
+            code=str(row.code), record=str(row.record), line=_line(row.line),
             message=f"title of {row.code} differs: addenda {row.long!r}, "
             f"release {row.new_long!r}"))
     from updater.diff import summarize
