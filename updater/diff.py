@@ -39,6 +39,8 @@ from updater.vocabulary import ChangeKind, RecordType, ReleaseKind, RevisionScop
 CHANGE_COLUMNS = ("code", "display", "record", "kind", "revision", "old_short", "new_short",
                   "old_long", "new_long", "children", "fields", "note", "via")
 _TITLES = (SHORT, LONG, MEDIUM)
+# note on a deleted HCPCS code that was discontinued long before (CMS keeps them four years)
+ALREADY_DISCONTINUED = "no longer listed; discontinued "
 
 
 @dataclass
@@ -190,7 +192,9 @@ def compare(old: Release, new: Release) -> pd.DataFrame:
     frames.append(only_new.assign(
         kind=np.where(term_new_only, ChangeKind.TERMINATED.value, ChangeKind.ADDED.value),
         note=np.where(term_new_only, "added and discontinued since the older release", "")))
-    frames.append(only_old.assign(kind=ChangeKind.DELETED.value, note=""))
+    gone_before = _is_terminated(only_old.rename(columns=lambda c: c.removesuffix("_old")), old)
+    frames.append(only_old.assign(kind=ChangeKind.DELETED.value, note=np.where(
+        gone_before, ALREADY_DISCONTINUED + only_old.get(f"{TERMINATION_DATE}_old", ""), "")))
     titles = _title_changes(both)
     frames.append(titles.assign(note=""))
     if TERMINATION_DATE in o and TERMINATION_DATE in n:
@@ -276,6 +280,9 @@ def summarize(changes: pd.DataFrame, old: Release, new: Release) -> dict[str, di
             "terminated": count(r & (kind == ChangeKind.TERMINATED.value)),
             "reinstated": count(r & (kind == ChangeKind.REINSTATED.value)),
             "attributes": count(r & (kind == ChangeKind.ATTRIBUTES.value)),
+            "deleted_already_discontinued": count(
+                r & (kind == ChangeKind.DELETED.value)
+                & changes["note"].str.startswith(ALREADY_DISCONTINUED)),
         }
 
     summary = {"codes": block(RecordType.CODE)}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from updater.diff import Diff
 from updater.verify import Verification
 
-_ROWS = (("added", "added"), ("deleted", "deleted"), ("revised", "revised"),
+_ROWS = (("added", "added"), ("deleted", "deleted"),
+         ("deleted_already_discontinued", "  discontinued earlier"), ("revised", "revised"),
          ("revised_both", "  both titles"), ("revised_long_only", "  long title only"),
          ("revised_short_only", "  short title only"), ("cosmetic", "cosmetic (not counted)"),
          ("expanded", "expanded (now a header)"), ("terminated", "terminated"),
