@@ -94,21 +94,11 @@ DATE_PATTERN = r"^(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$"
 _LAYOUT_HINT = "the file looks damaged or truncated; re-download it from CMS"
 
 
-class Columns:
-    """Fixed-width slicing of one set of lines. Pure ASCII text (every CMS file so far) is
-    sliced as bytes, 20 times faster than Arrow's UTF-8 slicing; other text by characters."""
+class Columns(_lines.Columns):
+    """The shared fixed-width slicer, trimming both ends: CMS pads some fields on the left."""
 
-    def __init__(self, lines: pa.Array) -> None:
-        self.lines = lines
-        self.ascii = bool(pc.all(pc.string_is_ascii(lines)).as_py() is not False)
-        self.raw = lines.cast(pa.binary()) if self.ascii else lines
-
-    def __call__(self, first: int, last: int) -> pa.Array:
-        """Characters ``first``..``last`` (1-based, inclusive, as the layout numbers them),
-        trimmed of blanks."""
-        if not self.ascii:
-            return trimmed(pc.utf8_slice_codeunits(self.lines, first - 1, last))
-        return trimmed(pc.binary_slice(self.raw, first - 1, last).cast(pa.string()))
+    def __call__(self, first: int, last: int | None = None) -> pa.Array:
+        return trimmed(self.raw_slice(first, last))
 
 
 def trimmed(values: pa.Array) -> pa.Array:

@@ -37,17 +37,17 @@ def parse_order_lines(lines: pa.Array, file: str) -> pd.DataFrame:
         "line cut short: an ICD-10-CM order line has the code in columns 7-13, the flag "
         "in 15, the short title in 17-76 and the long title from 78",
         file=file, hint="the file looks truncated; re-download it from the CDC")
-    order = pc.utf8_slice_codeunits(lines, 0, 6)
+    col = _lines.Columns(lines)
+    order = col.raw_slice(1, 6)
     _lines.fail_at(pc.invert(pc.match_substring_regex(order, r"^\d{5} $")), numbers,
                    "not an order-file line (columns 1-5 should be an order number)", file=file)
-    flag = pc.utf8_slice_codeunits(lines, 14, 15)
+    flag = col.raw_slice(15, 15)
     _lines.fail_at(pc.invert(pc.is_in(flag, pa.array(["0", "1"]))), numbers,
                    "column 15 must be 1 (billable code) or 0 (header)", file=file)
-    code = pc.utf8_upper(_lines.column(lines, 7, 13))
+    code = pc.utf8_upper(col(7, 13))
     _lines.fail_at(pc.equal(code, ""), numbers, "no code in columns 7-13", file=file)
     record = pc.if_else(pc.equal(flag, "1"), RecordType.CODE.value, RecordType.HEADER.value)
-    table = _lines.to_frame({CODE: code, RECORD: record, SHORT: _lines.column(lines, 17, 76),
-                             LONG: _lines.column(lines, 78)})
+    table = _lines.to_frame({CODE: code, RECORD: record, SHORT: col(17, 76), LONG: col(78)})
     _lines.check_unique(table[CODE], numbers, file=file)
     return table
 

@@ -67,18 +67,17 @@ def parse_addenda(text: str, file: str) -> PublisherChanges:
     _lines.fail_at(length < 85, where,
                    "addenda line cut short: the flag is in column 14, the code in 16-22, the "
                    "short title in 24-83 and the long title from 85", file=file)
-    flag = _lines.column(entries, 14, 14).to_numpy(zero_copy_only=False)
+    col = _lines.Columns(entries)
+    flag = col(14, 14).to_numpy(zero_copy_only=False)
     _lines.fail_at((flag != "0") & (flag != "1"), where,
                    "column 14 must be 1 (billable code) or 0 (header)", file=file)
     table = pd.DataFrame({
         "action": pd.array([ACTIONS[p] for p in prefixes[is_entry]], dtype="str"),
         RECORD: pd.array(np.where(flag == "1", RecordType.CODE.value, RecordType.HEADER.value),
                          dtype="str"),
-        CODE: pd.array(pc.utf8_upper(_lines.column(entries, 16, 22))
-                       .to_numpy(zero_copy_only=False), dtype="str"),
-        SHORT: pd.array(_lines.column(entries, 24, 83).to_numpy(zero_copy_only=False),
-                        dtype="str"),
-        LONG: pd.array(_lines.column(entries, 85).to_numpy(zero_copy_only=False), dtype="str"),
+        CODE: pd.array(pc.utf8_upper(col(16, 22)).to_numpy(zero_copy_only=False), dtype="str"),
+        SHORT: pd.array(col(24, 83).to_numpy(zero_copy_only=False), dtype="str"),
+        LONG: pd.array(col(85).to_numpy(zero_copy_only=False), dtype="str"),
         "line": where,
     })
     _check_revise_pairs(table, file)
