@@ -275,6 +275,7 @@ def summarize(changes: pd.DataFrame, old: Release, new: Release) -> dict[str, di
             "revised_both": count(revised & (revision == RevisionScope.BOTH.value)),
             "revised_long_only": count(revised & (revision == RevisionScope.LONG.value)),
             "revised_short_only": count(revised & (revision == RevisionScope.SHORT.value)),
+            "revised_medium_only": count(revised & (revision == RevisionScope.MEDIUM.value)),
             "cosmetic": count(r & (kind == ChangeKind.COSMETIC.value)),
             "expanded": count(r & (kind == ChangeKind.EXPANDED.value)),
             "terminated": count(r & (kind == ChangeKind.TERMINATED.value)),

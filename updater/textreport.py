@@ -8,7 +8,9 @@ from updater.verify import Verification
 _ROWS = (("added", "added"), ("deleted", "deleted"),
          ("deleted_already_discontinued", "  discontinued earlier"), ("revised", "revised"),
          ("revised_both", "  both titles"), ("revised_long_only", "  long title only"),
-         ("revised_short_only", "  short title only"), ("cosmetic", "cosmetic (not counted)"),
+         ("revised_short_only", "  short title only"),
+         ("revised_medium_only", "  medium descriptor only"),
+         ("cosmetic", "cosmetic (not counted)"),
          ("expanded", "expanded (now a header)"), ("terminated", "terminated"),
          ("reinstated", "reinstated"), ("attributes", "other fields changed"))
 

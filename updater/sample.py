@@ -1,0 +1,33 @@
+"""Where the embedded synthetic sample lives: ``releases/sample`` in a source checkout,
+or the copy installed with the package (``pip install .``)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from updater.errors import UpdaterError
+
+_CHECKOUT = Path(__file__).resolve().parents[1] / "releases" / "sample"
+
+
+def sample_dir() -> Path:
+    if _CHECKOUT.is_dir():
+        return _CHECKOUT
+    packaged = Path(str(resources.files("updater") / "_sample" / "releases"))
+    if packaged.is_dir():
+        return packaged
+    raise UpdaterError("the embedded sample is not installed",
+                       hint="reinstall updater with 'pip install .' from a full checkout")
+
+
+def sample_releases() -> dict[str, list[Path]]:
+    """Each code system's sample release files, oldest first (one file per version folder)."""
+    root = sample_dir()
+    found: dict[str, list[Path]] = {}
+    for system in sorted(p for p in root.iterdir() if p.is_dir()):
+        files = [f for version in sorted(v for v in system.iterdir() if v.is_dir())
+                 for f in sorted(version.iterdir()) if f.is_file()]
+        if files:
+            found[system.name] = files
+    return found
