@@ -253,3 +253,23 @@ def test_forced_on_something_else(tmp_path: Path) -> None:
         load_release(path, ReadOptions(format="cpt-tab", effective=date(2026, 1, 1)))
     assert str(err.value) == (f"{path}: not a CPT data file (no code, tab, descriptor lines "
                               f"nor code, space, descriptor lines after the notice); {HINT}")
+
+
+def test_every_file_of_the_set_is_in_the_audit_trail(tmp_path: Path) -> None:
+    """MEDU and SHORTU beside LONGULT went into the release: their checksums are kept."""
+    import hashlib
+
+    write(tmp_path, {"LONGULT.txt": longult(), "MEDU.txt": spaced(MEDIUM),
+                     "SHORTU.txt": spaced(SHORT)})
+    release, _ = load_release(tmp_path / "LONGULT.txt", EFFECTIVE)
+    assert [Path(s.name).name for s in release.sources] == ["LONGULT.txt", "MEDU.txt",
+                                                            "SHORTU.txt"]
+    assert release.sources[1].sha256 == hashlib.sha256(spaced(MEDIUM)).hexdigest()
+    zipped = tmp_path / "z" / "CPT 2026 data files.zip"
+    zipped.parent.mkdir()
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("LONGULT.txt", longult())
+        z.writestr("SHORTU.txt", spaced(SHORT))
+    release, _ = load_release(zipped)
+    assert release.extra["members"] == "LONGULT.txt, SHORTU.txt"
+    assert [s.name for s in release.sources] == [str(zipped)]

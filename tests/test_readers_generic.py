@@ -243,3 +243,18 @@ def test_no_year_in_the_name_asks_for_effective(tmp_path: Path) -> None:
     release, _ = load_release(write_csv(tmp_path, ["CPT,Description", "99214,x"],
                                         "payer-list-2026.csv"), ReadOptions())
     assert (release.version, release.effective) == ("2026", date(2026, 1, 1))
+
+
+def test_a_column_option_alone_picks_the_generic_reader(tmp_path) -> None:
+    """--code-col without --format: the user told us it is a table with named columns."""
+    from datetime import date
+
+    from updater.readers import ReadOptions, load_release
+
+    path = tmp_path / "payer-list.csv"
+    path.write_text("Proc,What\nABC12,Synthetic in-house item\n")
+    release, fmt = load_release(path, ReadOptions(code_col="Proc", desc_col="What",
+                                                  effective=date(2026, 1, 1)))
+    assert fmt == "generic-table"
+    assert release.table[["code", "long"]].values.tolist() == [["ABC12",
+                                                                "Synthetic in-house item"]]

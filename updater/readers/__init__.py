@@ -66,7 +66,9 @@ def _file_sha256(path: Path) -> str:
 
 
 def _detect(sources: list[Source], options: ReadOptions) -> list[tuple[Reader, Source]]:
-    candidates = [_reader_named(options.format)] if options.format else list(readers())
+    forced = options.format or (
+        "generic-table" if options.code_col or options.desc_col or options.short_col else None)
+    candidates = [_reader_named(forced)] if forced else list(readers())
     matches = []
     for source in sources:
         for reader in candidates:
@@ -74,7 +76,7 @@ def _detect(sources: list[Source], options: ReadOptions) -> list[tuple[Reader, S
                 continue
             if reader.sniff(source):
                 matches.append((reader, source))
-    if not matches and options.format and len(sources) == 1:
+    if not matches and forced and len(sources) == 1:
         matches = [(candidates[0], sources[0])]  # the user said what it is: let the reader judge
     return matches
 
@@ -110,7 +112,7 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
     output = reader.read(source, options, sources)
     system = output.system or reader.system or options.system or CodeSystem.CUSTOM
     publisher = output.changes
-    used = [source]
+    used = list(output.used) or [source]
     if full:
         change_match = next((m for m in changes if m[0].system in (None, system)), None)
         if change_match:
@@ -121,12 +123,15 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
     version, effective = resolve_version(
         system, source.names, version=options.version, effective=options.effective,
         file=source.display)
+    # the file the user named, and any other file on disk that went into the release
+    on_disk = [path, *(s.path for s in used if s.member is None and s.path != path)]
     release = Release(
         system=system, version=version, effective=effective, table=table,
-        sources=(SourceFile(name=str(path), sha256=_file_sha256(path)),),
+        sources=tuple(SourceFile(name=str(p), sha256=_file_sha256(p))
+                      for p in dict.fromkeys(on_disk)),
         format=reader.name, kind=kind, publisher_changes=publisher,
-        extra={"members": ", ".join(s.member for s in used if s.member)} if sources[0].member
-        else {},
+        extra={"members": ", ".join(s.member for s in used if s.member)}
+        if any(s.member for s in used) else {},
     )
     return release, reader.name
 

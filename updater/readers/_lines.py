@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from updater.errors import UpdaterError
-from updater.sources import Source, decode_text
+from updater.sources import HEAD_BYTES, Source, decode_text
 
 _ONE_COLUMN = dict(
     read_options=pcsv.ReadOptions(column_names=["line"], block_size=1 << 24),
@@ -22,6 +22,14 @@ _ONE_COLUMN = dict(
                                         quoted_strings_can_be_null=False),
 )
 STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str" dtype
+
+
+def complete_lines(head: bytes) -> list[bytes]:
+    """The lines of a file's head (for sniffing), less the last one when the head stops
+    inside it."""
+    lines = head.removeprefix(b"\xef\xbb\xbf").splitlines()
+    cut = len(head) >= HEAD_BYTES and not head.endswith((b"\n", b"\r"))
+    return lines[:-1] if cut else lines
 
 
 def split_lines(text: str) -> pa.Array:

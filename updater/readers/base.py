@@ -35,6 +35,7 @@ class ReaderOutput:
     table: pd.DataFrame | None = None
     changes: PublisherChanges | None = None
     system: CodeSystem | None = None  # set by readers that decide it from the content
+    used: tuple[Source, ...] = ()  # every file read, when more than the one handed over
 
 
 class Reader(Protocol):

@@ -88,7 +88,7 @@ class CptFixedReader:
         return source.suffix in {".txt", ""} and head_matches(source.head(), FIXED)
 
     def read(self, source: Source, options: ReadOptions, bundle: list[Source]) -> ReaderOutput:
-        return ReaderOutput(table=read_cpt_set(source, bundle))
+        return read_cpt_set(source, bundle)
 
 
 READER = CptFixedReader()

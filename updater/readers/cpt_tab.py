@@ -27,7 +27,6 @@ from updater.errors import UpdaterError
 from updater.model import CODE, CORE_COLUMNS, LONG, MEDIUM, RECORD, SHORT
 from updater.readers import _lines
 from updater.readers.base import ReaderOutput, ReadOptions
-from updater.readers.icd10cm_codes import complete_lines
 from updater.readers.icd10cm_order import ORDER_LINE
 from updater.sources import Source
 from updater.vocabulary import CodeSystem, RecordType, ReleaseKind
@@ -123,7 +122,7 @@ def parse_descriptor_lines(lines: pa.Array, layout: Layout, column: str, *,
 
 def head_matches(head: bytes, layout: Layout) -> bool:
     """A code line in the head, and the lines after it are data (or blank)."""
-    lines = complete_lines(head)
+    lines = _lines.complete_lines(head)
     code, data = re.compile(layout.code_line.encode()), re.compile(layout.data_line.encode())
     first = next((i for i, line in enumerate(lines) if code.match(line)), None)
     return first is not None and all(
@@ -144,7 +143,7 @@ def role_by_content(source: Source) -> str | None:
     name = source.name.upper()
     if "SHORT" in name or "MED" in name:
         return SHORT if "SHORT" in name else MEDIUM
-    texts = [line.split(b" ", 1)[1].strip() for line in complete_lines(head)
+    texts = [line.split(b" ", 1)[1].strip() for line in _lines.complete_lines(head)
              if re.match(SPACE.code_line.encode(), line)]
     return SHORT if max(map(len, texts)) <= SHORT_MAX else MEDIUM
 
@@ -189,9 +188,9 @@ def read_long(source: Source, role: str) -> pd.DataFrame:
     return parse_descriptor_lines(lines, TAB, LONG, file=source.display)
 
 
-def read_cpt_set(source: Source, bundle: list[Source]) -> pd.DataFrame:
+def read_cpt_set(source: Source, bundle: list[Source]) -> ReaderOutput:
     """The normalized table from every file of the set: ``code, record, short, long,
-    medium``, codes in order."""
+    medium``, codes in order; every file read is named in ``used`` for the audit trail."""
     files, own = cpt_files(source, bundle)
     parts = [parse_descriptor_lines(_lines.read_lines(files[role]), SPACE, role,
                                     file=files[role].display)
@@ -200,8 +199,10 @@ def read_cpt_set(source: Source, bundle: list[Source]) -> pd.DataFrame:
     # sits beside it (the loader hands over whichever file of a zip comes first)
     long_role = own if own in LONG_PREFERENCE[:2] else next(
         (r for r in LONG_PREFERENCE if r in files), None)
+    used = [files[role] for role in (MEDIUM, SHORT) if role in files]
     if long_role is not None:
         parts.insert(0, read_long(files[long_role], long_role))
+        used.insert(0, files[long_role])
     table = parts[0]
     for part in parts[1:]:
         table = table.merge(part, on=[CODE, RECORD], how="outer", sort=False)
@@ -209,7 +210,8 @@ def read_cpt_set(source: Source, bundle: list[Source]) -> pd.DataFrame:
         if column not in table:
             table[column] = ""
     table = table[[*CORE_COLUMNS, MEDIUM]].fillna("")
-    return table.sort_values(CODE, kind="stable", ignore_index=True).astype("str")
+    table = table.sort_values(CODE, kind="stable", ignore_index=True).astype("str")
+    return ReaderOutput(table=table, used=tuple(used))
 
 
 class CptTabReader:
@@ -229,7 +231,7 @@ class CptTabReader:
         return head_matches(head, SPACE) and not ORDER_LINE.search(head)
 
     def read(self, source: Source, options: ReadOptions, bundle: list[Source]) -> ReaderOutput:
-        return ReaderOutput(table=read_cpt_set(source, bundle))
+        return read_cpt_set(source, bundle)
 
 
 READER = CptTabReader()

@@ -19,7 +19,7 @@ from updater.errors import UpdaterError
 from updater.model import CODE, LONG, RECORD, SHORT
 from updater.readers import _lines
 from updater.readers.base import ReaderOutput, ReadOptions
-from updater.sources import HEAD_BYTES, Source
+from updater.sources import Source
 from updater.vocabulary import CodeSystem, RecordType, ReleaseKind
 
 # An ICD-10-CM code (a letter, a digit, one to five letters or digits) padded to 7.
@@ -64,13 +64,6 @@ def parse_codes_lines(lines: pa.Array, file: str) -> pd.DataFrame:
     return table
 
 
-def complete_lines(head: bytes) -> list[bytes]:
-    """The lines of a file's head, less the last one when the head stops inside it."""
-    lines = head.removeprefix(b"\xef\xbb\xbf").splitlines()
-    cut = len(head) >= HEAD_BYTES and not head.endswith((b"\n", b"\r"))
-    return lines[:-1] if cut else lines
-
-
 class IcdCodesReader:
     name = "icd10cm-codes"
     title = "ICD-10-CM codes file (CDC; billable codes and long titles only)"
@@ -81,7 +74,8 @@ class IcdCodesReader:
     def sniff(self, source: Source) -> bool:
         if source.suffix not in {".txt", ""}:
             return False
-        lines = [line for line in complete_lines(source.head())[:SNIFF_LINES] if line.strip()]
+        head = _lines.complete_lines(source.head())[:SNIFF_LINES]
+        lines = [line for line in head if line.strip()]
         # every line must look like one: order files start with digits, addenda with
         # "Add:"/"Delete:"/"Revise", HCPCS records have no space after the code
         return len(lines) >= 1 and all(_LINE.match(line) for line in lines)
