@@ -142,28 +142,37 @@ def _children_of(expanded: pd.Index, added_codes: pd.Series) -> dict[str, list[s
     return {str(k): [str(c) for c in v] for k, v in grouped.items()}
 
 
+def _arrow(frame: pd.DataFrame, columns: list[str]) -> pa.Table:
+    """The columns as one Arrow table (zero-copy for pandas' Arrow-backed strings)."""
+    return pa.Table.from_pandas(frame[columns].fillna(""), preserve_index=False)
+
+
 def _candidates(o: pd.DataFrame, n: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows that may differ: a row identical on both sides is dropped before the join,
     so a full release pair joins a few hundred rows instead of 100,000. Rows with a
     termination date stay, since their status depends on each release's effective date.
 
-    Codes are unique within a release, so rows are aligned by code (a hash lookup on short
-    strings) and compared column by column over the aligned arrays.
+    Codes are unique within a release, so rows are aligned by code (Arrow's hash lookup)
+    and compared column by column over the aligned arrays.
     """
     columns = sorted(set(o.columns) & set(n.columns)
-                     - {CODE, ACTION_CODE, ACTION_EFFECTIVE_DATE, ADD_DATE})
-    at = pd.Index(n[CODE]).get_indexer(o[CODE])
-    matched = at >= 0
-    same = matched.copy()
+                     - {ACTION_CODE, ACTION_EFFECTIVE_DATE, ADD_DATE})
+    old, new = _arrow(o, columns), _arrow(n, columns)
+    at = pc.index_in(old.column(CODE), value_set=new.column(CODE).combine_chunks())
+    matched = pc.is_valid(at)
+    positions = at.filter(matched)
+    same = pa.array(np.ones(int(pc.sum(matched).as_py() or 0), dtype=bool))
     for c in columns:
-        old_values = pa.array(o[c]).filter(pa.array(matched))
-        new_values = pa.array(n[c]).take(pa.array(at[matched]))
-        equal = pc.fill_null(pc.equal(pc.fill_null(old_values, ""), pc.fill_null(new_values, "")),
-                             True).to_numpy(zero_copy_only=False)
-        same[np.flatnonzero(matched)[~equal]] = False
-    keep_o = ~same
+        if c == CODE:
+            continue
+        equal = pc.equal(old.column(c).filter(matched), new.column(c).take(positions))
+        same = pc.and_(same, equal.combine_chunks() if isinstance(equal, pa.ChunkedArray)
+                       else equal)
+    same_np = same.to_numpy(zero_copy_only=False)
+    keep_o = np.ones(len(o), dtype=bool)
+    keep_o[np.flatnonzero(matched.to_numpy(zero_copy_only=False))[same_np]] = False
     keep_n = np.ones(len(n), dtype=bool)
-    keep_n[at[same]] = False
+    keep_n[positions.to_numpy(zero_copy_only=False)[same_np]] = False
     if TERMINATION_DATE in o and TERMINATION_DATE in n:
         keep_o |= (o[TERMINATION_DATE].fillna("") != "").to_numpy()
         keep_n |= (n[TERMINATION_DATE].fillna("") != "").to_numpy()
@@ -259,6 +268,7 @@ def _shape(changes: pd.DataFrame, old: Release, new: Release) -> pd.DataFrame:
 def summarize(changes: pd.DataFrame, old: Release, new: Release) -> dict[str, dict[str, int]]:
     """Counts as the publisher counts them (CDC addenda summary block)."""
     kind, record, revision = changes["kind"], changes[RECORD], changes["revision"]
+    in_old, in_new = old.table[RECORD].value_counts(), new.table[RECORD].value_counts()
 
     def count(mask: pd.Series) -> int:
         return int(mask.sum())
@@ -267,8 +277,8 @@ def summarize(changes: pd.DataFrame, old: Release, new: Release) -> dict[str, di
         r = record == rec.value
         revised = r & (kind == ChangeKind.REVISED.value)
         return {
-            "in_old": count(old.table[RECORD] == rec.value),
-            "in_new": count(new.table[RECORD] == rec.value),
+            "in_old": int(in_old.get(rec.value, 0)),
+            "in_new": int(in_new.get(rec.value, 0)),
             "added": count(r & (kind == ChangeKind.ADDED.value)),
             "deleted": count(r & (kind == ChangeKind.DELETED.value)),
             "revised": count(revised),
@@ -291,8 +301,7 @@ def summarize(changes: pd.DataFrame, old: Release, new: Release) -> dict[str, di
     summary["headers"] = {k: headers[k] for k in ("in_old", "in_new", "added", "deleted",
                                                   "revised", "revised_both",
                                                   "revised_long_only", "revised_short_only")}
-    if (old.table[RECORD] == RecordType.MODIFIER.value).any() or (
-            new.table[RECORD] == RecordType.MODIFIER.value).any():
+    if RecordType.MODIFIER.value in in_old or RecordType.MODIFIER.value in in_new:
         summary["modifiers"] = block(RecordType.MODIFIER)
     return summary
 

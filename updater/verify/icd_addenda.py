@@ -7,7 +7,7 @@ import pandas as pd
 
 from updater.model import CODE, LONG, RECORD, SHORT, PublisherChanges, Release
 from updater.verify import Disagreement, Verification
-from updater.vocabulary import ChangeKind, RecordType
+from updater.vocabulary import ChangeKind
 
 _ACTION_OF_KIND = {ChangeKind.ADDED.value: "add", ChangeKind.DELETED.value: "delete",
                    ChangeKind.REVISED.value: "revise_to"}
@@ -24,7 +24,8 @@ def _line(value: object) -> int | None:
 
 
 def verify_addenda(changes: pd.DataFrame, old: Release, new: Release,
-                   addenda: PublisherChanges) -> Verification:
+                   addenda: PublisherChanges,
+                   summary_of_changes: dict[str, dict[str, int]] | None = None) -> Verification:
     """Every addenda line must be one computed change with the same titles, every computed
     add/delete/revision must be on an addenda line, and the counts must agree."""
     name = addenda.source.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
@@ -37,12 +38,15 @@ def verify_addenda(changes: pd.DataFrame, old: Release, new: Release,
     joined = pub.merge(ours[[*keys, "new_short", "new_long"]], on=keys, how="outer",
                        indicator=True)
     summary = addenda.summary
-    other_base = summary.get("codes", {}).get("in_old") not in (
-        None, int((old.table[RECORD] == RecordType.CODE.value).sum()))
-    why = (f"the addenda counts {summary.get('codes', {}).get('in_old')} codes in the release "
-           f"it compares against, {old.id} has "
-           f"{int((old.table[RECORD] == RecordType.CODE.value).sum())}: the CDC's list is "
-           f"against another release" if other_base else "")
+    from updater.diff import summarize
+
+    ours_summary = summary_of_changes or summarize(changes, old, new)
+    # the addenda says how many codes the release it compares against had
+    base_codes = summary.get("codes", {}).get("in_old")
+    other_base = base_codes not in (None, ours_summary["codes"]["in_old"])
+    why = (f"the addenda counts {base_codes} codes in the release it compares against, "
+           f"{old.id} has {ours_summary['codes']['in_old']}: the CDC's list is against "
+           "another release" if other_base else "")
     for row in joined[joined["_merge"] == "left_only"].itertuples():
         result.disagreements.append(Disagreement(
             code=str(row.code), record=str(row.record), line=_line(row.line),
@@ -61,9 +65,6 @@ def verify_addenda(changes: pd.DataFrame, old: Release, new: Release,
             code=str(row.code), record=str(row.record), line=_line(row.line),
             message=f"title of {row.code} differs: addenda {row.long!r}, "
             f"release {row.new_long!r}"))
-    from updater.diff import summarize
-
-    ours_summary = summarize(changes, old, new)
     for block in ("codes", "headers"):
         for pub_key, our_key in _SUMMARY_KEYS:
             if pub_key in summary.get(block, {}):

@@ -27,7 +27,9 @@ def verify_chain(chain: list[Release], diff: Diff) -> list[Verification]:
         if after.publisher_changes is not None:
             from updater.verify.icd_addenda import verify_addenda
 
-            results.append(verify_addenda(changes, before, after, after.publisher_changes))
+            summary = diff.summary if len(chain) == 2 else None
+            results.append(verify_addenda(changes, before, after, after.publisher_changes,
+                                          summary))
         elif after.system is CodeSystem.HCPCS:
             try:
                 from updater.verify.hcpcs_actions import reconcile
