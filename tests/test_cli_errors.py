@@ -122,3 +122,19 @@ def test_debug_shows_the_traceback(tmp_path, good):
     result = runner.invoke(app, ["--debug", "diff", str(good), str(tmp_path / "nope.zip")])
     assert result.exit_code != 0 and result.exception is not None
     assert "no such file" in str(result.exception)
+
+
+def test_damaged_zip_member(tmp_path, good):
+    """The zip's directory is intact but the order file's bytes are not (CRC mismatch)."""
+    whole = tmp_path / "icd10cm-Code-Descriptions-2026.zip"
+    lines = [order_line(i, f"A{i:04d}", "1", f"Synthetic title {i}") for i in range(1, 400)]
+    with zipfile.ZipFile(whole, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("icd10cm-order-2026.txt", "\r\n".join(lines) + "\r\n")
+    data = bytearray(whole.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 4] = b"XXXX"
+    whole.write_bytes(bytes(data))
+    line = run_diff(good, whole, tmp_path)
+    assert line == (f"updater: error: {whole}!icd10cm-order-2026.txt: the zip is damaged or "
+                    "truncated (Bad CRC-32 for file 'icd10cm-order-2026.txt'); download the "
+                    "release again from the publisher")

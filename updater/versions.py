@@ -57,6 +57,8 @@ def infer_version(system: CodeSystem, names: Iterable[str]) -> tuple[str, date] 
         if system is CodeSystem.ICD10CM:
             if month == 4:
                 return f"FY{year}-April", date(year, 4, 1)
+            if month == 10:  # "effective October 2025" is the start of FY2026
+                return f"FY{year + 1}", date(year, 10, 1)
             return f"FY{year}", date(year - 1, 10, 1)
         month = month or 1
         return f"{year}{_MONTH_LABEL.get(month, f'-{month:02d}')}", date(year, month, 1)
