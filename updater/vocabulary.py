@@ -69,3 +69,22 @@ class ReleaseKind(StrEnum):
 
     FULL = "full"
     CHANGES = "changes"  # addenda / errata: applied onto the release before it
+
+
+class FindingKind(StrEnum):
+    """What a scan says about one chargemaster line or crosswalk pair."""
+
+    DELETED = "deleted"  # the code is gone in the new release; candidates say what replaces it
+    EXPANDED = "expanded"  # the code became a header; its new billable children
+    REVISED = "revised"  # official title changed; the CDM description may need an update
+    TERMINATED = "terminated"  # HCPCS TERM DT on or before the new release's effective date
+    NOT_BILLABLE = "not_billable"  # a header in the new release (stale codes are common)
+    NOT_IN_RELEASE = "not_in_release"  # never in either release: a typo or another code set
+    MALFORMED = "malformed"  # not the shape of any code (or blank)
+    DESCRIPTION_MISMATCH = "description_mismatch"  # line's text contradicts the official title
+    NEW_IN_FAMILY = "new_in_family"  # informational: new codes beside codes the CDM uses
+
+
+# Findings whose line bills a code that will not be payable: these carry charges at risk.
+AT_RISK_KINDS = frozenset({FindingKind.DELETED, FindingKind.TERMINATED, FindingKind.EXPANDED,
+                           FindingKind.NOT_BILLABLE})
