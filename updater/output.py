@@ -36,14 +36,23 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         raise
 
 
+def to_json_bytes(data: Any) -> bytes:
+    """Indented UTF-8 JSON; numpy numbers and NaN (as null) understood, dates as ISO."""
+    import orjson
+
+    return orjson.dumps(data, default=str, option=orjson.OPT_INDENT_2
+                        | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS) + b"\n"
+
+
 def write_json(data: Any, target: str | Path) -> None:
     """JSON to a file, or to standard output for ``-``."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    payload = to_json_bytes(data)
     if str(target) == "-":
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
         return
     with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_bytes(payload)
 
 
 def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:

@@ -56,7 +56,7 @@ class ChargemasterInput:
 
 @dataclass
 class CrosswalkInput:
-    """A crosswalk read, normalized to pairs (ranges not yet expanded: see ``ranges``)."""
+    """A crosswalk read, normalized to pairs (lists split, ranges expanded)."""
 
     table: pd.DataFrame  # CROSSWALK_COLUMNS
     rows_read: int

@@ -1,0 +1,83 @@
+"""`updater scan` through the CLI: summary, --json equal to the library, exit codes, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from updater.cli import app
+from updater.scan_run import run_scan
+
+runner = CliRunner()
+SAMPLE = Path(__file__).resolve().parents[1] / "releases" / "sample"
+HCPCS_OLD = SAMPLE / "hcpcs/2025/2025-Alpha-Numeric-HCPCS-File.zip"
+HCPCS_NEW = SAMPLE / "hcpcs/2026/2026-Alpha-Numeric-HCPCS-File.zip"
+CDM = ("Charge Code,Description,Rev Code,HCPCS,Price,Department,Status,Annual Volume\n"
+       "1001,INJ SYNTH DRUG,0636,J2001,25.00,PHARMACY,A,1000\n"
+       "1002,SYNTH SUPPLY,0270,A4290,3.00,SUPPLY,A,10\n"
+       "1003,GARBAGE CODE,0270,J20X1,1,SUPPLY,A,1\n"
+       "1004,RETIRED LINE,0636,J2001,25.00,PHARMACY,I,1000\n")
+
+
+@pytest.fixture
+def cdm(tmp_path: Path) -> Path:
+    path = tmp_path / "cdm.csv"
+    path.write_text(CDM)
+    return path
+
+
+def args(cdm: Path, *more: str) -> list[str]:
+    return ["scan", "--chargemaster", str(cdm), "--from", str(HCPCS_OLD), "--to",
+            str(HCPCS_NEW), *more]
+
+
+def test_scan_summary_and_json_equal_to_the_library(cdm, tmp_path):
+    out = tmp_path / "scan.json"
+    result = runner.invoke(app, args(cdm, "--json", str(out)))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "Scan against HCPCS Level II 2025 -> 2026"
+    assert ("chargemaster: 4 rows read, 3 lines checked, 1 inactive or end-dated "
+            "(not flagged)") in result.output
+    written = json.loads(out.read_text())
+    library, _ = run_scan(chargemaster=cdm, crosswalk=None, old=[str(HCPCS_OLD)],
+                          new=[str(HCPCS_NEW)])
+    assert written == json.loads(json.dumps(library.to_dict(), default=str))
+    assert written["summary"]["chargemaster"]["rows_read"] == 4
+    terminated = [f for f in written["findings"] if f["kind"] == "terminated"]
+    assert [(f["row"], f["code"]) for f in terminated] == [(1, "J2001")]
+    assert terminated[0]["candidates"][0]["code"] == "J2002"
+    assert terminated[0]["charges_at_risk"] == 25000.0
+
+
+def test_fail_on_makes_findings_exit_1(cdm):
+    assert runner.invoke(app, args(cdm, "--fail-on", "terminated")).exit_code == 1
+    assert runner.invoke(app, args(cdm, "--fail-on", "deleted")).exit_code == 0
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--fail-on", "gone"], "updater: error: unknown finding kind gone in --fail-on; use "
+     "deleted, expanded, revised, terminated, not_billable, not_in_release, malformed, "
+     "description_mismatch, new_in_family"),
+])
+def test_bad_options_one_line(cdm, extra, message):
+    result = runner.invoke(app, args(cdm, *extra))
+    assert result.exit_code == 2
+    assert result.output.strip() == message
+
+
+def test_from_without_to(cdm):
+    result = runner.invoke(app, ["scan", "--chargemaster", str(cdm), "--from", str(HCPCS_OLD)])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "updater: error: give the releases as --from OLD --to NEW pairs (got 1 --from and "
+        "0 --to); e.g. --from icd10cm:FY2025 --to icd10cm:FY2026")
+
+
+def test_nothing_to_scan():
+    result = runner.invoke(app, ["scan", "--from", str(HCPCS_OLD), "--to", str(HCPCS_NEW)])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "updater: error: nothing to scan; give --chargemaster and/or --crosswalk")

@@ -1,0 +1,78 @@
+"""A change set: one code system's old and new release, the diff between them and the
+replacement candidates, built once and shared by scan, plan and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from updater.diff import Diff, diff_releases
+from updater.errors import UpdaterError
+from updater.model import Release
+from updater.readers import ReadOptions
+from updater.resolve import looks_like_id, resolve_pair
+from updater.vocabulary import CodeSystem
+
+
+@dataclass
+class ChangeSet:
+    system: CodeSystem
+    old: Release
+    new: Release
+    diff: Diff
+    candidates: pd.DataFrame  # see updater.mapping
+    steps: list[Release] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.system.label} {self.old.version} -> {self.new.version}"
+
+
+def _conversion_tables_near(spec: str, release: Release, store: Path) -> list[Path]:
+    """CDC conversion tables shipped beside the release file (or the file it was imported
+    from), so users get the authoritative map without naming it."""
+    from updater.mapping import find_conversion_tables
+
+    folders = []
+    if not looks_like_id(spec):
+        folders.append(Path(spec).resolve().parent)
+    folders += [Path(s.name).resolve().parent for s in release.sources]
+    found: list[Path] = []
+    for folder in dict.fromkeys(folders):
+        if folder.is_dir():
+            found += [p for p in find_conversion_tables(folder) if p not in found]
+    return found
+
+
+def build_change_sets(
+    pairs: list[tuple[str, str]],
+    *,
+    store: Path,
+    options: ReadOptions | None = None,
+    conversion_tables: list[Path] = (),  # type: ignore[assignment]
+    user_maps: list[Path] = (),  # type: ignore[assignment]
+    overrides: list[Path] = (),  # type: ignore[assignment]
+) -> list[ChangeSet]:
+    """One change set per ``(old, new)`` pair; at most one per code system."""
+    from updater.mapping import build_candidates
+
+    options = options or ReadOptions()
+    sets: dict[CodeSystem, ChangeSet] = {}
+    for old_spec, new_spec in pairs:
+        old, new, steps = resolve_pair(old_spec, new_spec, store, options)
+        if old.system in sets:
+            raise UpdaterError(f"two change sets for {old.system.label} ({sets[old.system].label} "
+                               f"and {old.version} -> {new.version})",
+                               hint="give one --from/--to pair per code system")
+        diff = diff_releases(old, new, steps=steps)
+        tables = list(conversion_tables)
+        if old.system is CodeSystem.ICD10CM and not tables:
+            tables = _conversion_tables_near(new_spec, new, store)
+        chain = [old, *steps, new]
+        candidates = build_candidates(chain, None if steps else [diff],
+                                      conversion_tables=tables, user_maps=list(user_maps),
+                                      overrides=list(overrides))
+        sets[old.system] = ChangeSet(old.system, old, new, diff, candidates, steps)
+    return list(sets.values())

@@ -1,0 +1,64 @@
+"""``updater scan``: which chargemaster lines and crosswalk pairs a release touches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from updater.cli import app
+from updater.cli import options as opt
+
+
+@app.command()
+def scan(
+    chargemaster: Path | None = typer.Option(None, "--chargemaster", "--cdm",
+                                             help="Chargemaster: CSV, XLSX or CMS price "
+                                             "transparency CSV (tall or wide)."),
+    crosswalk: Path | None = typer.Option(None, "--crosswalk", help="Procedure <-> diagnosis "
+                                          "crosswalk: CSV or XLSX, long or wide."),
+    old: list[str] = typer.Option([], "--from", help="Release in force (store id or file); "
+                                  "repeat with --to for each code system."),
+    new: list[str] = typer.Option([], "--to", help="New release (store id or file)."),
+    profile: Path | None = typer.Option(None, "--profile", help="TOML profile naming the "
+                                        "chargemaster's columns (see chargemasters/profiles)."),
+    sheet: str | None = opt.SHEET,
+    code_col: str | None = opt.CODE_COL,
+    conversion: list[Path] = typer.Option([], "--conversion", help="CDC conversion table "
+                                          "(found beside the release zip when not given)."),
+    user_map: list[Path] = typer.Option([], "--map", help="Your own old -> new code file "
+                                        "(e.g. CPT 'to report, see' guidance)."),
+    override: list[Path] = typer.Option([], "--override", help="Old -> new file that wins "
+                                        "over every other source."),
+    store: Path = opt.STORE,
+    json_out: str | None = opt.JSON_OUT,
+    csv_out: Path | None = typer.Option(None, "--csv", help="Write the findings as CSV."),
+    xlsx_out: Path | None = typer.Option(None, "--xlsx", help="Write the findings as XLSX."),
+    fail_on: str | None = typer.Option(None, "--fail-on", help="Exit 1 when there are "
+                                       "findings of these kinds (comma-separated), for "
+                                       "scheduled jobs."),
+) -> None:
+    """Find the chargemaster lines and crosswalk pairs that the new releases touch, and
+    what replaces each retired code. Exit 0 when the scan ran, 1 with --fail-on findings."""
+    from updater.scan_run import run_scan
+
+    result, report = run_scan(
+        chargemaster=chargemaster, crosswalk=crosswalk, old=old, new=new, profile=profile,
+        sheet=sheet, code_col=code_col, conversion=conversion, user_maps=user_map,
+        overrides=override, store=store, fail_on=fail_on)
+    if json_out:
+        from updater.output import write_json
+
+        write_json(result.to_dict(), json_out)
+    if csv_out or xlsx_out:
+        from updater.output import write_table
+
+        table = result.findings
+        if csv_out:
+            write_table(table, csv_out)
+        if xlsx_out:
+            write_table(table, xlsx_out, sheets={"summary": report.summary_frame})
+    if json_out != "-":
+        typer.echo(report.text)
+    if report.failed:
+        raise typer.Exit(1)

@@ -1,0 +1,348 @@
+"""Procedure <-> diagnosis crosswalks, read into one pair per row.
+
+Two layouts are in use. Long: one pair per row, a procedure column and a diagnosis
+column (practices' own lists, millions of rows). Wide: one procedure per row with its
+diagnoses as a list in a cell (commas, semicolons, spaces or line breaks between them)
+and/or in several diagnosis columns, items possibly ranges ``M17.0-M17.9`` (also written
+with spaces, en dashes or "thru"), ``M17.1-`` (M17.1 and everything under it) or header
+codes ``M17`` (payers' coverage articles). Ranges and headers stand for billable codes of
+the ICD-10-CM release the crosswalk was built on (``expand_with``), so they are expanded
+against it: a range A-B covers every billable code c with A <= c and (c <= B or c a
+descendant of B), codes compared without dots. A plain code stays as written, in the
+release or not: the scan judges it.
+
+Everything is vectorized: a 10,000,000-pair long CSV is parsed by ``pyarrow.csv`` and
+normalized on the Arrow buffers; ranges are expanded by ``np.searchsorted`` over the
+release's sorted codes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from updater.errors import UpdaterError
+from updater.inputs import (
+    CROSSWALK_COLUMNS,
+    DIAGNOSIS,
+    DIAGNOSIS_AS_WRITTEN,
+    PROCEDURE,
+    ROW,
+    CrosswalkInput,
+)
+from updater.inputs.tables import (
+    HEADER_ROWS,
+    SPACES,
+    TEXT,
+    RawTable,
+    TableFile,
+    column_key,
+    find_column,
+    find_columns,
+    first_nonblank,
+    first_rows,
+    frame_of,
+    has_byte,
+    header_cells,
+    locate_header,
+    merge_columns,
+    normalize_codes,
+    open_table,
+    shown_columns,
+)
+from updater.model import CODE, RECORD
+from updater.vocabulary import RecordType
+
+FIELDS = (PROCEDURE, DIAGNOSIS)
+PROCEDURE_NAMES = ("CPT/HCPCS", "HCPCS/CPT", "CPT", "HCPCS", "CPT Code", "HCPCS Code",
+                   "CPT/HCPCS Code", "HCPCS/CPT Code", "CPT4", "Procedure", "Procedure Code",
+                   "Proc Code", "Proc", "Code", "Billing Code")
+DIAGNOSIS_NAMES = ("ICD-10-CM", "ICD-10-CM Code(s)", "ICD10", "ICD-10", "ICD", "ICD Code",
+                   "Diagnosis", "Diagnoses", "Diagnosis Code", "Dx", "Dx Code", "Dx Codes",
+                   "Dx 1", "Dx 2", "Diagnosis 1", "Covered Diagnoses")
+DIAGNOSIS_KEY = re.compile(r"^(?:covered|supporting|primary|secondary)?"
+                           r"(?:icd(?:10(?:cm)?)?|dx|diag|diagnos[ie]s)(?:codes?)?\d*$")
+ICD_SHAPE = r"^[A-Z][0-9][0-9A-Z](?:[0-9A-Z]{1,4})?$"
+_AFTER_ALL = "\x7f"  # sorts after every code character: B + this bounds B's descendants
+_RANGE_DASH = r"(?i)\s*(?:-|\x{2010}|\x{2011}|\x{2012}|\x{2013}|\x{2014}|\bthru\b|\bthrough\b)\s*"
+_ITEM_GAP = r"[\s,;|]+"
+_WORDS = ("AND", "OR", "&")  # "C56.1 and C56.2"
+
+
+def read_crosswalk(path: str | Path, *, expand_with: pd.DataFrame | None = None,
+                   sheet: str | None = None,
+                   columns: Mapping[str, str | Sequence[str]] | None = None) -> CrosswalkInput:
+    """A crosswalk (CSV/XLSX, long or wide) as (row, procedure, diagnosis) pairs, lists
+    split and ranges expanded against ``expand_with`` (a normalized ICD-10-CM release
+    table with ``code`` and ``record``)."""
+    overrides = merge_columns(None, columns, FIELDS)
+    if PROCEDURE in overrides and len(overrides[PROCEDURE]) > 1:
+        raise UpdaterError("a crosswalk has one procedure column",
+                           hint="name one procedure column")
+    file = open_table(path, sheet=sheet)
+    located = locate_header(file, lambda row: _is_header(row, overrides))
+    if located is None or not _is_header(header_cells(file, *located), overrides):
+        raise _no_header(file, overrides)
+    table = file.body(*located)
+    if table.rows == 0:
+        raise UpdaterError(f"no data rows under the header row (row {table.header_row})",
+                           file=table.source, hint="is this the right file or sheet?")
+    proc_at, dx_ats = _columns(table.header, overrides)
+    release = _Release.of(expand_with) if expand_with is not None else None
+    procedure = normalize_codes(table.column(proc_at))
+    dx = [table.column(at) for at in dx_ats]
+    if len(dx) == 1 and not has_byte(dx[0], b",;|-" + SPACES, high=True):
+        pairs, wide = _long(dx[0]), False
+    else:
+        pairs, wide = _wide(table, dx_ats)
+    pairs = _expand(pairs, release, table)
+    frame = frame_of({
+        ROW: pa.array(pairs.row, pa.int64()),
+        PROCEDURE: procedure if pairs.whole else procedure.take(pa.array(pairs.row - 1)),
+        DIAGNOSIS: pairs.diagnosis,
+        DIAGNOSIS_AS_WRITTEN: pairs.as_written,
+    })
+    return CrosswalkInput(table=frame[list(CROSSWALK_COLUMNS)], rows_read=table.rows,
+                          source=table.source, layout="wide" if wide else "long",
+                          sha256=table.sha256)
+
+
+# ---------------------------------------------------------------- the header row
+
+
+def _diagnosis_columns(header: Sequence[str]) -> list[int]:
+    return [i for i, h in enumerate(header) if DIAGNOSIS_KEY.match(column_key(h))]
+
+
+def _is_header(row: Sequence[str], overrides: Mapping[str, tuple[str, ...]]) -> bool:
+    if not all(find_columns(row, [n]) for names in overrides.values() for n in names):
+        return False
+    procedure = PROCEDURE in overrides or find_column(row, PROCEDURE_NAMES) is not None
+    diagnosis = DIAGNOSIS in overrides or bool(_diagnosis_columns(row))
+    return procedure and diagnosis
+
+
+def _columns(header: Sequence[str],
+             overrides: Mapping[str, tuple[str, ...]]) -> tuple[int, list[int]]:
+    if DIAGNOSIS in overrides:
+        dx = [find_columns(header, [n])[0] for n in overrides[DIAGNOSIS]]
+    else:
+        dx = _diagnosis_columns(header)
+    if PROCEDURE in overrides:
+        proc = find_columns(header, list(overrides[PROCEDURE]))[0]
+    else:
+        free = [h if i not in dx else "" for i, h in enumerate(header)]
+        found = find_column(free, PROCEDURE_NAMES)
+        assert found is not None  # the header row was chosen for having it
+        proc = found
+    return proc, [i for i in dx if i != proc]
+
+
+def _no_header(file: TableFile, overrides: Mapping[str, tuple[str, ...]]) -> UpdaterError:
+    rows = first_rows(file)
+    if overrides:
+        loose = locate_header(file, lambda r: _is_header(r, {}) or any(
+            find_columns(r, [n]) for names in overrides.values() for n in names))
+        header = header_cells(file, *loose) if loose is not None else []
+        missing = [(f, n) for f, names in overrides.items() for n in names
+                   if not find_columns(header, [n])]
+        if loose is not None and missing:
+            field, name = missing[0]
+            return UpdaterError(
+                f"no column named {name!r} (the {field} column); the header row "
+                f"(row {loose[1] + 1}) has: {shown_columns(header)}", file=file.source,
+                hint="correct the column name to one of the file's")
+    for _, head in file.heads():
+        for i, row in enumerate(head[:HEADER_ROWS]):
+            if find_column(row, PROCEDURE_NAMES) is not None and not _diagnosis_columns(row):
+                return UpdaterError(
+                    f"row {i + 1} has a procedure column but no diagnosis column; looked for "
+                    f"{', '.join(DIAGNOSIS_NAMES)}", file=file.source,
+                    hint="name it with --dx-col")
+            if _diagnosis_columns(row) and find_column(row, PROCEDURE_NAMES) is None:
+                return UpdaterError(
+                    f"row {i + 1} has a diagnosis column but no procedure column; looked for "
+                    f"{', '.join(PROCEDURE_NAMES)}", file=file.source,
+                    hint="name it with --proc-col")
+    return UpdaterError(
+        f"no procedure and diagnosis columns in the first {HEADER_ROWS} rows; looked for "
+        f"{', '.join(PROCEDURE_NAMES)} and {', '.join(DIAGNOSIS_NAMES)}", file=file.source,
+        hint=f"name them with --proc-col and --dx-col (the first row has: "
+             f"{shown_columns(first_nonblank(rows))})")
+
+
+# ---------------------------------------------------------------- pairs
+
+
+@dataclass
+class _Pairs:
+    """Diagnoses with the data row (1-based) they belong to, in the input's order."""
+
+    row: np.ndarray
+    diagnosis: pa.ChunkedArray  # normalized
+    as_written: pa.ChunkedArray
+    column: np.ndarray | None = None  # position in the header, for messages (wide only)
+    whole: bool = False  # one pair per line, in line order
+
+
+def _long(raw: pa.ChunkedArray) -> _Pairs:
+    """One diagnosis per row, nothing to split: normalized on the Arrow buffers."""
+    n = len(raw)
+    return _Pairs(row=np.arange(1, n + 1), diagnosis=normalize_codes(raw), as_written=raw,
+                  whole=True)
+
+
+def _wide(table: RawTable, dx_ats: Sequence[int]) -> tuple[_Pairs, bool]:
+    """Every cell split into items; a line without any gets one blank pair."""
+    n = table.rows
+    lines, items, columns = [], [], []
+    for at in dx_ats:
+        cells = pc.replace_substring_regex(table.column(at).combine_chunks(), _RANGE_DASH, "-")
+        lists = pc.split_pattern_regex(cells, _ITEM_GAP)
+        flat = pc.list_flatten(lists)
+        parent = pc.list_parent_indices(lists).to_numpy()
+        keep = pc.and_(pc.not_equal(flat, ""), pc.invert(pc.is_in(
+            pc.utf8_upper(flat), value_set=pa.array(_WORDS)))).to_numpy(zero_copy_only=False)
+        lines.append(parent[keep])
+        items.append(flat.filter(pa.array(keep)))
+        columns.append(np.full(int(keep.sum()), at))
+    line = np.concatenate(lines)
+    item = pa.chunked_array(items, TEXT)
+    column = np.concatenate(columns)
+    counts = np.bincount(line, minlength=n)
+    wide = len(dx_ats) > 1 or bool((counts > 1).any()) or bool(
+        pc.any(pc.match_substring(item, "-")).as_py())
+    empty = np.flatnonzero(counts == 0)
+    if empty.size:
+        line = np.concatenate([line, empty])
+        item = pa.chunked_array([*item.chunks, pa.array([""] * empty.size, TEXT)])
+        column = np.concatenate([column, np.full(empty.size, dx_ats[0])])
+    order = np.argsort(line, kind="stable")
+    idx = pa.array(order)
+    as_written = item.take(idx)
+    return _Pairs(row=line[order] + 1, diagnosis=normalize_codes(as_written),
+                  as_written=as_written, column=column[order]), wide
+
+
+@dataclass
+class _Release:
+    """The release's billable codes, sorted, and its headers."""
+
+    billable: np.ndarray  # str, sorted
+    headers: pa.Array
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> _Release:
+        if CODE not in table.columns or RECORD not in table.columns:
+            raise UpdaterError("the release table to expand ranges with has no code and "
+                               "record columns", hint="give a normalized ICD-10-CM release")
+        codes = table[CODE].astype(str).str.replace(".", "", regex=False).str.upper()
+        record = table[RECORD].astype(str)
+        billable = np.sort(codes[record == RecordType.CODE.value].to_numpy(dtype=str))
+        headers = pa.array(codes[record == RecordType.HEADER.value].to_numpy(dtype=object),
+                           TEXT)
+        return cls(billable=billable, headers=headers)
+
+    def bounds(self, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions [lo, hi) of the billable codes c with low <= c, c <= high or c
+        under high."""
+        lo = np.searchsorted(self.billable, low, side="left")
+        hi = np.searchsorted(self.billable, np.char.add(high.astype(str), _AFTER_ALL),
+                             side="left")
+        return lo, np.maximum(hi, lo)
+
+
+def _expand(pairs: _Pairs, release: _Release | None, table: RawTable) -> _Pairs:
+    """Ranges and header codes replaced by the billable codes they stand for."""
+    ranged = pc.match_substring(pairs.diagnosis, "-").to_numpy(zero_copy_only=False) \
+        if pairs.column is not None else np.zeros(len(pairs.row), dtype=bool)
+    if ranged.any():
+        low, high = _range_ends(pairs, ranged, table, release)
+    if release is None:
+        return pairs
+    header = pc.is_in(pairs.diagnosis, value_set=release.headers).to_numpy(
+        zero_copy_only=False) & ~ranged
+    grow = ranged | header
+    if not grow.any():
+        return pairs
+    where = np.flatnonzero(grow)
+    lows = np.empty(where.size, dtype=object)
+    highs = np.empty(where.size, dtype=object)
+    heads = pairs.diagnosis.take(pa.array(np.flatnonzero(header))).to_numpy(
+        zero_copy_only=False).astype(str)
+    at_range, at_header = ranged[where], header[where]
+    if ranged.any():
+        lows[at_range], highs[at_range] = low, high
+    lows[at_header], highs[at_header] = heads, heads
+    lo, hi = release.bounds(lows.astype(str), highs.astype(str))
+    empty = (hi == lo) & at_range
+    if empty.any():
+        i = where[np.flatnonzero(empty)[0]]
+        raise table.fail(
+            f"range {pairs.as_written[int(i)].as_py()!r} in column "
+            f"{_column_name(table, pairs, int(i))!r} covers no billable code of the release",
+            int(pairs.row[i]),
+            hint="correct the range, or give the ICD-10-CM release the crosswalk was built on")
+    keep_alone = (hi == lo)  # a header without billable codes stays as written
+    counts = np.ones(len(pairs.row), dtype=np.int64)
+    counts[where] = np.where(keep_alone, 1, hi - lo)
+    source = np.repeat(np.arange(len(pairs.row)), counts)
+    grown = np.zeros(len(pairs.row), dtype=bool)
+    grown[where[~keep_alone]] = True
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    start = np.zeros(len(pairs.row), dtype=np.int64)
+    start[where] = lo
+    from_release = grown[source]
+    pick = np.where(from_release, start[source] + np.arange(source.size) - first,
+                    source)
+    n_items = len(pairs.row)
+    pool = pa.concat_arrays([pairs.diagnosis.combine_chunks(),
+                             pa.array(release.billable.astype(object), TEXT)])
+    take = np.where(from_release, n_items + pick, pick)
+    return _Pairs(row=pairs.row[source], diagnosis=pa.chunked_array([pool.take(take)]),
+                  as_written=pa.chunked_array([pairs.as_written.combine_chunks().take(source)]),
+                  column=pairs.column[source] if pairs.column is not None else None)
+
+
+def _column_name(table: RawTable, pairs: _Pairs, i: int) -> str:
+    return table.header[int(pairs.column[i])] if pairs.column is not None else ""
+
+
+def _range_ends(pairs: _Pairs, ranged: np.ndarray, table: RawTable,
+                release: _Release | None) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) of every range, checked: two codes, in order; a range needs the release."""
+    where = np.flatnonzero(ranged)
+    ends = pc.extract_regex(pairs.diagnosis.take(pa.array(where)),
+                            r"^(?P<low>[^-]*)-(?P<high>.*)$")
+    low = pd.Series(pc.struct_field(ends, "low").to_pandas(), dtype="str")
+    high = pd.Series(pc.struct_field(ends, "high").to_pandas(), dtype="str")
+    high = high.where(high != "", low)  # "M17.1-": M17.1 and everything under it
+    shape_ok = (low.str.fullmatch(ICD_SHAPE).fillna(False)
+                & high.str.fullmatch(ICD_SHAPE).fillna(False)).to_numpy()
+
+    def fail(k: int, message: str, hint: str) -> UpdaterError:
+        i = int(where[k])
+        written = pairs.as_written[i].as_py()
+        return table.fail(f"range {written!r} in column {_column_name(table, pairs, i)!r} "
+                          + message, int(pairs.row[i]), hint=hint)
+
+    if not shape_ok.all():
+        raise fail(int(np.flatnonzero(~shape_ok)[0]), "is not two ICD-10-CM codes",
+                   "write a range as two codes joined by a hyphen, e.g. M17.0-M17.9")
+    reversed_ = (low > high).to_numpy()
+    if reversed_.any():
+        k = int(np.flatnonzero(reversed_)[0])
+        raise fail(k, f"has its ends in the wrong order ({low.iat[k]} comes after "
+                      f"{high.iat[k]})", "write the lower code first, e.g. M17.0-M17.9")
+    if release is None:
+        raise fail(0, "needs the ICD-10-CM release the crosswalk was built on, to be "
+                      "expanded", "give that release (expand_with) so ranges can be "
+                      "expanded")
+    return low.to_numpy(dtype=str), high.to_numpy(dtype=str)

@@ -1,0 +1,437 @@
+"""Impact scan: which chargemaster lines and crosswalk pairs a release touches.
+
+Everything is decided per distinct code first (a few thousand codes, even for a
+1,000,000-line chargemaster or 10,000,000 crosswalk pairs), then joined back onto the
+input rows, so the work over rows is a handful of column operations and joins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from updater import inputs as I
+from updater.changesets import ChangeSet
+from updater.codeshapes import is_icd10cm, procedure_system
+from updater.model import CODE, LONG, RECORD, TERMINATION_DATE, Release
+from updater.vocabulary import AT_RISK_KINDS, ChangeKind, CodeSystem, FindingKind, RecordType
+
+FINDING_COLUMNS = ("source", "row", "charge_code", "description", "department", "code",
+                   "system", "kind", "official_title", "previous_title", "detail",
+                   "procedure", "diagnosis", "charges_at_risk", "candidates", "automatic")
+_KIND_ORDER = {k.value: i for i, k in enumerate(FindingKind)}
+OTHER_CODE_SET = "other"  # a line coded in a code set the scan does not check (DRG, NDC ...)
+
+# Words a chargemaster description and an official title can plainly disagree on.
+_SIDES = {"right": "right", "rt": "right", "left": "left", "lt": "left",
+          "bilateral": "bilateral", "bilat": "bilateral", "bil": "bilateral"}
+_BODY_PARTS = ("knee", "hip", "shoulder", "elbow", "wrist", "ankle", "foot", "hand", "finger",
+               "toe", "femur", "tibia", "fibula", "humerus", "radius", "ulna", "pelvis", "spine",
+               "cervical", "thoracic", "lumbar", "sacrum", "skull", "head", "neck", "chest",
+               "abdomen", "breast", "heart", "lung", "liver", "kidney", "bladder", "prostate",
+               "uterus", "ovary", "eye", "ear", "nose", "brain", "colon", "stomach", "thyroid")
+_SIDE_RE = r"\b(" + "|".join(_SIDES) + r")\b"
+_PART_RE = r"\b(" + "|".join(_BODY_PARTS) + r")s?\b"
+
+
+@dataclass
+class ScanResult:
+    """Findings for every affected line and pair, and the summary a CDM coordinator reads."""
+
+    findings: pd.DataFrame
+    summary: dict[str, Any]
+    change_sets: list[ChangeSet] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON shape of ``updater scan --json``."""
+        frame = self.findings.astype(object).where(self.findings.notna(), None)
+        return {
+            "releases": [{"system": cs.system.value, "old": cs.old.describe(),
+                          "new": cs.new.describe()} for cs in self.change_sets],
+            "summary": self.summary,
+            "findings": frame.to_dict(orient="records"),
+        }
+
+    def count(self, kinds: set[str]) -> int:
+        return int(self.findings["kind"].isin(kinds).sum())
+
+
+def _descendants(codes: pd.Series, release: Release) -> pd.DataFrame:
+    """Billable codes of ``release`` that start with each code (a header's children)."""
+    table = release.table
+    billable = np.sort(table.loc[table[RECORD] == RecordType.CODE.value, CODE]
+                       .to_numpy(dtype=str))
+    wanted = codes.to_numpy(dtype=str)
+    lo = np.searchsorted(billable, wanted, side="left")
+    hi = np.searchsorted(billable, np.char.add(wanted, "\uffff"), side="left")
+    counts = hi - lo
+    parents = np.repeat(wanted, counts)
+    idx = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)]) if len(
+        wanted) else np.array([], dtype=int)
+    children = billable[idx] if len(idx) else np.array([], dtype=str)
+    keep = children != parents
+    return pd.DataFrame({"old_code": parents[keep], "new_code": children[keep]})
+
+
+def _arrow(values: pd.Series | np.ndarray | pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A column as one Arrow string array (zero-copy for pandas' Arrow-backed strings)."""
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks()
+    if isinstance(values, pa.Array):
+        return values
+    array = pa.array(values, type=pa.string(), from_pandas=True)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _isin(values: pd.Series, wanted: object) -> np.ndarray:
+    """``values.isin(wanted)`` by Arrow's hash table (pandas loops in Python on Arrow strings,
+    which costs seconds on 10,000,000 crosswalk pairs)."""
+    found = pc.is_in(_arrow(values), value_set=_arrow(wanted))  # type: ignore[arg-type]
+    return found.to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _unique(values: pd.Series) -> pd.Series:
+    """Distinct non-blank values, as a ``str`` Series (Arrow's hash table)."""
+    uniq = pc.unique(_arrow(values))
+    return pd.Series(uniq.filter(pc.not_equal(uniq, "")).to_pandas(
+        types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get),
+        dtype="str", name=CODE)
+
+
+def _lookup(keys: pd.Series, index: pd.Series, values: pd.Series) -> pd.Series:
+    """``values`` at the position of each key in ``index`` (unique), ``""`` where absent."""
+    at = pc.index_in(_arrow(keys), value_set=_arrow(index))
+    found = pc.fill_null(_arrow(values).take(at), "")
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=keys.index, dtype="str")
+
+
+def _code_facts(codes: pd.Series, cs: ChangeSet) -> pd.DataFrame:
+    """For each distinct code: one row per finding kind it gets in this change set."""
+    codes = _unique(codes)
+    new, old = cs.new.table, cs.old.table
+    facts = pd.DataFrame({CODE: codes})
+    facts["in_new"] = _isin(codes, new[CODE])
+    facts["in_old"] = _isin(codes, old[CODE])
+    facts["new_record"] = _lookup(codes, new[CODE], new[RECORD]).to_numpy()
+    facts["official_title"] = _lookup(codes, new[CODE], new[LONG]).to_numpy()
+    facts["previous_title"] = _lookup(codes, old[CODE], old[LONG]).to_numpy()
+    terminated = np.zeros(len(codes), dtype=bool)
+    if TERMINATION_DATE in new:
+        term = _lookup(codes, new[CODE], new[TERMINATION_DATE])
+        terminated = ((term != "") & (term <= cs.new.effective.isoformat())).to_numpy()
+        facts["term_date"] = term.to_numpy()
+    changes = cs.diff.changes
+    changes = changes[changes[RECORD] != RecordType.MODIFIER.value]
+    expanded = _isin(codes, changes.loc[changes["kind"] == ChangeKind.EXPANDED.value, CODE])
+    revised = _isin(codes, changes.loc[(changes["kind"] == ChangeKind.REVISED.value)
+                                       & (changes[RECORD] == RecordType.CODE.value), CODE])
+    in_new, in_old = facts["in_new"].to_numpy(), facts["in_old"].to_numpy()
+    header = (facts["new_record"] == RecordType.HEADER.value).to_numpy()
+    primary = np.select(
+        [expanded, in_old & ~in_new, in_new & terminated, header, ~in_old & ~in_new],
+        [FindingKind.EXPANDED.value, FindingKind.DELETED.value, FindingKind.TERMINATED.value,
+         FindingKind.NOT_BILLABLE.value, FindingKind.NOT_IN_RELEASE.value], default="")
+    grown = changes[changes["kind"] == ChangeKind.EXPANDED.value]
+    detail = np.where(expanded, "new billable children: "
+                      + _lookup(codes, grown[CODE], grown["children"]), "")
+    if "term_date" in facts:
+        detail = np.where(primary == FindingKind.TERMINATED.value,
+                          "TERM DT " + facts["term_date"], detail)
+    detail = np.where(primary == FindingKind.NOT_IN_RELEASE.value,
+                      f"in neither {cs.old.id} nor {cs.new.id}", detail)
+    rows = [facts.assign(kind=primary, detail=detail)[primary != ""]]
+    rev = facts[revised & (primary == "")]
+    rows.append(rev.assign(kind=FindingKind.REVISED.value,
+                           detail="official title changed"))
+    out = pd.concat(rows, ignore_index=True)
+    out["system"] = cs.system.value
+    return out[[CODE, "system", "kind", "official_title", "previous_title", "detail"]]
+
+
+def _candidate_lists(facts: pd.DataFrame, cs: ChangeSet) -> pd.DataFrame:
+    """``candidates`` (list of dicts) and ``automatic`` per (code, kind) at risk."""
+    at_risk = facts[facts["kind"].isin({k.value for k in AT_RISK_KINDS})]
+    cands = cs.candidates
+    cands = cands[cands["old_code"].isin(at_risk[CODE])] if len(cands) else cands
+    # a header without a mapped successor still has its billable children
+    missing = at_risk.loc[at_risk["kind"].isin({FindingKind.NOT_BILLABLE.value,
+                                                FindingKind.EXPANDED.value})
+                          & ~at_risk[CODE].isin(cands.get("old_code", pd.Series(dtype=str))),
+                          CODE]
+    if len(missing):
+        kids = _descendants(missing, cs.new)
+        kids = kids.assign(relation="narrower", automatic=False,
+                           source=f"hierarchy (billable children in {cs.new.version})")
+        cands = pd.concat([cands, kids], ignore_index=True) if len(cands) else kids
+    if not len(cands):
+        return pd.DataFrame({CODE: [], "candidates": [], "automatic": []})
+    entries: list[object] = [
+        {"code": c, "relation": r, "source": s, "automatic": bool(a)}
+        for c, r, s, a in zip(cands["new_code"], cands["relation"], cands["source"],
+                              cands["automatic"], strict=True)]  # candidate rows only
+    cands = cands.assign(entry=pd.Series(entries, index=cands.index, dtype=object))
+    grouped = cands.groupby("old_code", sort=False)
+    lists = grouped["entry"].agg(list)
+    automatic = grouped["automatic"].agg(lambda a: bool(len(a) == 1 and a.iloc[0]))
+    return pd.DataFrame({CODE: lists.index, "candidates": lists.to_numpy(),
+                         "automatic": automatic.reindex(lists.index).to_numpy()})
+
+
+def _facts_for(codes_by_system: dict[str, pd.Series],
+               change_sets: dict[str, ChangeSet]) -> pd.DataFrame:
+    frames = []
+    for system, codes in codes_by_system.items():
+        cs = change_sets.get(system)
+        if cs is None or not len(codes):
+            continue
+        facts = _code_facts(codes, cs)
+        cands = _candidate_lists(facts, cs)
+        frames.append(facts.merge(cands, on=CODE, how="left"))
+    if not frames:
+        return pd.DataFrame(columns=[CODE, "system", "kind", "official_title", "previous_title",
+                                     "detail", "candidates", "automatic"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _words(text: pa.Array, pattern: str, synonyms: dict[str, str] | None) -> pa.Array:
+    """The first side or body-part word in each text (lower case, synonyms folded), or null."""
+    named = pattern.replace("(", "(?P<word>", 1)  # Arrow's extract wants a named group
+    found = pc.struct_field(pc.extract_regex(pc.utf8_lower(text), named), [0])
+    if synonyms:
+        keys = pa.array(list(synonyms))
+        found = pc.take(pa.array(list(synonyms.values())), pc.index_in(found, value_set=keys))
+    return found
+
+
+def _mismatches(lines: pd.DataFrame, titles: pd.DataFrame) -> pd.DataFrame:
+    """Lines whose own description names another side or body part than the official title
+    of their code ("right knee" on a code whose title says right hip). Only lines whose
+    code's title names one are looked at, so 1,000,000 lines cost a few thousand."""
+    found = []
+    for pattern, what, synonyms in ((_SIDE_RE, "side", _SIDES), (_PART_RE, "body part", None)):
+        official = titles["official_title"].str.lower().str.extractall(pattern)[0]
+        if official.empty:
+            continue
+        if synonyms:
+            official = official.map(synonyms)
+        official = official.reset_index(level=1, drop=True)
+        named = pd.DataFrame({CODE: titles[CODE].reindex(official.index).to_numpy(),
+                              "word": official.to_numpy()}).drop_duplicates()
+        subset = lines[_isin(lines[CODE], named[CODE].unique())]
+        if subset.empty:
+            continue
+        said = _words(_arrow(subset["description"]), pattern, synonyms)
+        subset = subset.assign(word=said.to_numpy(zero_copy_only=False))
+        subset = subset[subset["word"].notna()]
+        joined = subset.merge(named.assign(agrees=True), on=[CODE, "word"], how="left")
+        bad = joined[joined["agrees"].isna()].drop(columns="agrees")
+        if not bad.empty:
+            words = named.groupby(CODE)["word"].agg(lambda w: "/".join(sorted(w)))
+            bad = bad.assign(detail=f"the line says {what} '" + bad["word"] + "'; the title says "
+                             + bad[CODE].map(words))
+            found.append(bad)
+    if not found:
+        return lines.iloc[0:0].assign(detail=[])
+    return pd.concat(found, ignore_index=True).drop(columns="word")
+
+
+def _new_in_family(codes_by_system: dict[str, pd.Series],
+                   change_sets: dict[str, ChangeSet]) -> pd.DataFrame:
+    """New codes in the categories (first three characters) of codes the input uses."""
+    frames = []
+    for system, codes in codes_by_system.items():
+        cs = change_sets.get(system)
+        if cs is None:
+            continue
+        changes = cs.diff.changes
+        added = changes.loc[(changes["kind"] == ChangeKind.ADDED.value)
+                            & (changes[RECORD] == RecordType.CODE.value), CODE]
+        if added.empty:
+            continue
+        used = pd.Series(pd.unique(codes[codes != ""]), dtype="str")
+        family = added.groupby(added.str.slice(0, 3)).agg(lambda c: ", ".join(sorted(c)))
+        hit = used[used.str.slice(0, 3).isin(family.index) & ~used.isin(added)]
+        if hit.empty:
+            continue
+        frames.append(pd.DataFrame({
+            CODE: hit.to_numpy(), "system": system, "kind": FindingKind.NEW_IN_FAMILY.value,
+            "detail": ("new in " + cs.new.version + " beside it: "
+                       + hit.str.slice(0, 3).map(family)).to_numpy()}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=[CODE, "system", "kind", "detail"])
+
+
+def _effective_by_system(change_sets: dict[str, ChangeSet]) -> dict[str, str]:
+    return {s: cs.new.effective.isoformat() for s, cs in change_sets.items()}
+
+
+def scan_chargemaster(cdm: I.ChargemasterInput, change_sets: dict[str, ChangeSet]
+                      ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Findings for chargemaster lines, and the CDM part of the summary."""
+    t = cdm.table
+    codes = _unique(t[I.CODE])
+    system_of = procedure_system(codes)
+    system = _lookup(t[I.CODE], codes, system_of)  # per line, decided once per distinct code
+    effective = _effective_by_system(change_sets)
+    latest = max(effective.values(), default="9999-12-31")
+    ends_before = _lookup(system, pd.Series(list(effective), dtype="str"),
+                          pd.Series(list(effective.values()), dtype="str")).replace("", latest)
+    ended = ((t[I.END_DATE] != "") & (t[I.END_DATE] < ends_before)).to_numpy()
+    inactive = ~t[I.ACTIVE].to_numpy(dtype=bool) | ended
+    # price transparency lines coded only as DRG, NDC, RC ... are not procedure lines
+    other_type = ((t[I.CODE] == "") & (t[I.CODE_TYPE] != "")
+                  & ~t[I.CODE_TYPE].str.upper().isin(["CPT", "HCPCS"])).to_numpy()
+    system = system.where(~other_type, OTHER_CODE_SET)
+    live = t[~inactive].assign(system=system[~inactive])
+    checked = live["system"].isin(list(change_sets)).to_numpy()
+    base_cols = [I.ROW, I.CHARGE_CODE, I.DESCRIPTION, I.DEPARTMENT, I.CODE, "system",
+                 I.PRICE, I.VOLUME]
+    frames = []
+    malformed = live[(live["system"] == "").to_numpy()]
+    if len(malformed):
+        frames.append(malformed[base_cols].assign(
+            kind=FindingKind.MALFORMED.value,
+            detail=np.where(malformed[I.RAW_CODE].str.strip() == "",
+                            "no code on this line",
+                            "not a CPT or HCPCS code: '" + malformed[I.RAW_CODE] + "'"))
+            .assign(code=malformed[I.RAW_CODE]))
+    wanted = [s for s in change_sets if s != CodeSystem.ICD10CM.value]
+    codes_by_system = {s: codes[(system_of == s).to_numpy()] for s in wanted}
+    lines = live[checked][base_cols]
+    facts = _facts_for(codes_by_system, change_sets)
+    if len(facts):
+        hit = lines[_isin(lines[I.CODE], facts[CODE])]
+        frames.append(hit.merge(facts, on=[I.CODE, "system"], how="inner"))
+    # the description check looks at every checked code's official title, changed or not
+    all_titles = _titles(codes_by_system, change_sets)
+    mism = _mismatches(lines, all_titles)
+    if len(mism):
+        frames.append(mism.assign(kind=FindingKind.DESCRIPTION_MISMATCH.value).merge(
+            all_titles, on=I.CODE, how="left"))
+    fam = _new_in_family(codes_by_system, change_sets)
+    if len(fam):
+        first = lines[_isin(lines[I.CODE], fam[CODE])].drop_duplicates(I.CODE)
+        frames.append(first.merge(fam, on=[I.CODE, "system"], how="inner"))
+    findings = _finish(frames, "chargemaster")
+    at_risk_rows = findings.loc[findings["kind"].isin({k.value for k in AT_RISK_KINDS}),
+                                ["row", "charges_at_risk"]].drop_duplicates("row")
+    rows = t[I.ROW].to_numpy()
+    live_rows = rows[~inactive]
+    summary = {
+        "rows_read": cdm.rows_read,
+        "lines_checked": len(np.unique(live_rows[checked | (live["system"] == "")
+                                                     .to_numpy()])),
+        "inactive_rows": len(np.unique(rows[inactive])),
+        "not_checked_rows": len(np.unique(live_rows[~checked & (live["system"] != "")
+                                                        .to_numpy()])),
+        "charges_at_risk": round(float(at_risk_rows["charges_at_risk"].fillna(0).sum()), 2),
+    }
+    return findings, summary
+
+
+def _titles(codes_by_system: dict[str, pd.Series],
+            change_sets: dict[str, ChangeSet]) -> pd.DataFrame:
+    frames = []
+    for system, codes in codes_by_system.items():
+        table = change_sets[system].new.table
+        used = table[table[CODE].isin(pd.unique(codes))]
+        frames.append(pd.DataFrame({CODE: used[CODE], "official_title": used[LONG]}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=[CODE, "official_title"])
+
+
+def scan_crosswalk(xw: I.CrosswalkInput, change_sets: dict[str, ChangeSet]
+                   ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Findings for crosswalk pairs: each side checked against its own code set. The codes
+    are judged once each, then only the pairs holding a flagged code are taken out."""
+    t = xw.table
+    frames = []
+    proc_codes, dx_codes = _unique(t[I.PROCEDURE]), _unique(t[I.DIAGNOSIS])
+    proc_system = procedure_system(proc_codes)
+    dx_ok = is_icd10cm(dx_codes).to_numpy()
+    by_system: dict[str, pd.Series] = {s: proc_codes[(proc_system == s).to_numpy()]
+                                       for s in ("cpt", "hcpcs") if s in change_sets}
+    if CodeSystem.ICD10CM.value in change_sets:
+        by_system[CodeSystem.ICD10CM.value] = dx_codes[dx_ok]
+    facts = _facts_for(by_system, change_sets)
+    pair_cols = [I.ROW, I.PROCEDURE, I.DIAGNOSIS]
+    icd = (facts["system"] == CodeSystem.ICD10CM.value).to_numpy() if len(facts) else None
+    for column, side_facts in ((I.PROCEDURE, facts[~icd] if icd is not None else facts),
+                               (I.DIAGNOSIS, facts[icd] if icd is not None else facts)):
+        if side_facts.empty:
+            continue
+        affected = t[_isin(t[column], side_facts[CODE])][pair_cols]
+        frames.append(affected.assign(code=affected[column]).merge(side_facts, on=CODE,
+                                                                   how="inner"))
+    blank = (t[I.PROCEDURE] == "") | (t[I.DIAGNOSIS] == "")
+    for column, bad, what in ((I.PROCEDURE, proc_codes[(proc_system == "").to_numpy()],
+                               "CPT or HCPCS"),
+                              (I.DIAGNOSIS, dx_codes[~dx_ok], "ICD-10-CM")):
+        mask = _isin(t[column], bad) | (t[column] == "").to_numpy()
+        if mask.any():
+            rows = t[mask][pair_cols]
+            frames.append(rows.assign(
+                code=rows[column], system="", kind=FindingKind.MALFORMED.value,
+                detail=np.where(rows[column] == "", f"no {what} code in this pair",
+                                f"not a {what} code: '" + rows[column] + "'")))
+    findings = _finish(frames, "crosswalk")
+    summary = {"rows_read": xw.rows_read, "pairs": len(t),
+               "pairs_with_blank_code": int(blank.sum()),
+               "pairs_affected": int(findings[[I.ROW, I.PROCEDURE, I.DIAGNOSIS]]
+                                     .drop_duplicates().shape[0]) if len(findings) else 0}
+    return findings, summary
+
+
+def _finish(frames: list[pd.DataFrame], source: str) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=list(FINDING_COLUMNS))
+    out = pd.concat(frames, ignore_index=True)
+    out["source"] = source
+    for col in FINDING_COLUMNS:
+        if col not in out:
+            out[col] = None
+    at_risk = out["kind"].isin({k.value for k in AT_RISK_KINDS})
+    if I.PRICE in out and I.VOLUME in out:
+        value = pd.to_numeric(out[I.PRICE], errors="coerce") * pd.to_numeric(
+            out[I.VOLUME], errors="coerce")
+        out["charges_at_risk"] = value.where(at_risk).round(2)
+    out["candidates"] = out["candidates"].map(lambda c: c if isinstance(c, list) else [])
+    out["automatic"] = out["automatic"].fillna(False).astype(bool)
+    for col in ("charge_code", "description", "department", "official_title",
+                "previous_title", "detail", "procedure", "diagnosis", "system"):
+        out[col] = out[col].fillna("").astype(str)
+    out["row"] = out["row"].astype(int)
+    out = out.assign(_k=out["kind"].map(_KIND_ORDER)).sort_values(["row", "_k", "code"],
+                                                                   kind="stable")
+    return out[list(FINDING_COLUMNS)].reset_index(drop=True)
+
+
+def scan(change_sets: list[ChangeSet], *, chargemaster: I.ChargemasterInput | None = None,
+         crosswalk: I.CrosswalkInput | None = None) -> ScanResult:
+    """Scan a chargemaster and/or a crosswalk against the given change sets."""
+    by_system = {cs.system.value: cs for cs in change_sets}
+    frames: list[pd.DataFrame] = []
+    summary: dict[str, Any] = {"rows_read": 0}
+    if chargemaster is not None:
+        found, part = scan_chargemaster(chargemaster, by_system)
+        frames.append(found)
+        summary["chargemaster"] = part
+        summary["rows_read"] += part["rows_read"]
+    if crosswalk is not None:
+        found, part = scan_crosswalk(crosswalk, by_system)
+        frames.append(found)
+        summary["crosswalk"] = part
+        summary["rows_read"] += part["rows_read"]
+    findings = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
+        len(f) for f in frames) else pd.DataFrame(columns=list(FINDING_COLUMNS))
+    counts = findings["kind"].value_counts()
+    summary["findings_by_kind"] = {k.value: int(counts.get(k.value, 0)) for k in FindingKind}
+    summary["charges_at_risk"] = summary.get("chargemaster", {}).get("charges_at_risk", 0.0)
+    return ScanResult(findings=findings, summary=summary, change_sets=change_sets)
+

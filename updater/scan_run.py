@@ -1,0 +1,102 @@
+"""What ``updater scan`` does, as a library call: read the inputs, build the change sets,
+scan, and say what to print and whether --fail-on fired."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from updater.errors import UpdaterError
+from updater.scan import ScanResult, scan
+from updater.vocabulary import FindingKind
+
+
+@dataclass
+class ScanReport:
+    text: str
+    summary_frame: pd.DataFrame
+    failed: bool
+
+
+def parse_kinds(text: str | None) -> set[str]:
+    """``--fail-on deleted,terminated`` as finding kinds, checked."""
+    if not text:
+        return set()
+    kinds = {k.strip().lower() for k in text.split(",") if k.strip()}
+    unknown = kinds - {k.value for k in FindingKind}
+    if unknown:
+        raise UpdaterError(f"unknown finding kind {', '.join(sorted(unknown))} in --fail-on",
+                           hint=f"use {', '.join(k.value for k in FindingKind)}")
+    return kinds
+
+
+def run_scan(*, chargemaster: Path | None, crosswalk: Path | None, old: list[str],
+             new: list[str], profile: Path | None = None, sheet: str | None = None,
+             code_col: str | None = None, conversion: list[Path] = (),  # type: ignore[assignment]
+             user_maps: list[Path] = (), overrides: list[Path] = (),  # type: ignore[assignment]
+             store: Path = Path("releases"), fail_on: str | None = None
+             ) -> tuple[ScanResult, ScanReport]:
+    kinds = parse_kinds(fail_on)
+    if chargemaster is None and crosswalk is None:
+        raise UpdaterError("nothing to scan", hint="give --chargemaster and/or --crosswalk")
+    if not old or len(old) != len(new):
+        raise UpdaterError("give the releases as --from OLD --to NEW pairs "
+                           f"(got {len(old)} --from and {len(new)} --to)",
+                           hint="e.g. --from icd10cm:FY2025 --to icd10cm:FY2026")
+    from updater.changesets import build_change_sets
+
+    change_sets = build_change_sets(list(zip(old, new, strict=True)), store=store,
+                                    conversion_tables=list(conversion),
+                                    user_maps=list(user_maps), overrides=list(overrides))
+    cdm = xw = None
+    if chargemaster is not None:
+        from updater.inputs.chargemaster import read_chargemaster
+
+        cdm = read_chargemaster(chargemaster, profile=profile, sheet=sheet,
+                                columns={"code": code_col} if code_col else None)
+    if crosswalk is not None:
+        from updater.inputs.crosswalk import read_crosswalk
+        from updater.vocabulary import CodeSystem
+
+        icd = next((cs for cs in change_sets if cs.system is CodeSystem.ICD10CM), None)
+        xw = read_crosswalk(crosswalk, expand_with=icd.old.table if icd else None)
+    result = scan(change_sets, chargemaster=cdm, crosswalk=xw)
+    return result, ScanReport(text=summary_text(result), summary_frame=summary_frame(result),
+                              failed=bool(kinds) and result.count(kinds) > 0)
+
+
+def summary_text(result: ScanResult) -> str:
+    s = result.summary
+    lines = ["Scan against " + "; ".join(cs.label for cs in result.change_sets)]
+    if "chargemaster" in s:
+        c = s["chargemaster"]
+        lines.append(f"chargemaster: {c['rows_read']} rows read, {c['lines_checked']} lines "
+                     f"checked, {c['inactive_rows']} inactive or end-dated (not flagged)"
+                     + (f", {c['not_checked_rows']} of a code set not in this scan"
+                        if c["not_checked_rows"] else ""))
+    if "crosswalk" in s:
+        x = s["crosswalk"]
+        lines.append(f"crosswalk: {x['rows_read']} rows read, {x['pairs']} pairs, "
+                     f"{x['pairs_affected']} pairs affected")
+    lines.append("")
+    lines.append(f"{'finding':24}{'chargemaster':>14}{'crosswalk':>12}")
+    f = result.findings
+    for kind in FindingKind:
+        n_cdm = int(((f["kind"] == kind.value) & (f["source"] == "chargemaster")).sum())
+        n_xw = int(((f["kind"] == kind.value) & (f["source"] == "crosswalk")).sum())
+        if n_cdm or n_xw:
+            lines.append(f"{kind.value:24}{n_cdm:>14}{n_xw:>12}")
+    if not len(f):
+        lines.append("no findings")
+    lines.append("")
+    lines.append(f"charges at risk (price x annual volume): ${s['charges_at_risk']:,.2f}")
+    return "\n".join(lines)
+
+
+def summary_frame(result: ScanResult) -> pd.DataFrame:
+    rows = [("rows read", result.summary["rows_read"]),
+            ("charges at risk", result.summary["charges_at_risk"])]
+    rows += [(f"findings: {k}", v) for k, v in result.summary["findings_by_kind"].items()]
+    return pd.DataFrame(rows, columns=["what", "value"])
