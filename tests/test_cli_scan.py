@@ -81,3 +81,25 @@ def test_nothing_to_scan():
     assert result.exit_code == 2
     assert result.output.strip() == (
         "updater: error: nothing to scan; give --chargemaster and/or --crosswalk")
+
+
+ICD_OLD = SAMPLE / "icd10cm/FY2025/icd10cm-Code-Descriptions-2025.zip"
+ICD_NEW = SAMPLE / "icd10cm/FY2026/icd10cm-Code-Descriptions-2026.zip"
+
+
+def test_crosswalk_with_named_columns_and_nothing_to_flag(tmp_path):
+    """Unusual column names given on the command line; a clean crosswalk has no findings."""
+    xw = tmp_path / "xw.csv"
+    xw.write_text("Proc,Dx A,Dx B\n27447,I10,E11.9\n")
+    plain = runner.invoke(app, ["scan", "--crosswalk", str(xw), "--from", str(ICD_OLD),
+                                "--to", str(ICD_NEW)])
+    assert plain.exit_code == 2
+    assert "no diagnosis column" in plain.output and "--dx-col" in plain.output
+    named = runner.invoke(app, ["scan", "--crosswalk", str(xw), "--proc-col", "Proc",
+                                "--dx-col", "Dx A", "--dx-col", "Dx B", "--from", str(ICD_OLD),
+                                "--to", str(ICD_NEW), "--json", str(tmp_path / "o.json")])
+    assert named.exit_code == 0, named.output
+    data = json.loads((tmp_path / "o.json").read_text())
+    assert data["summary"]["crosswalk"]["pairs"] == 2
+    assert [f["code"] for f in data["findings"]] == ["I10"]  # revised in the sample FY2026
+    assert data["findings"][0]["kind"] == "revised"

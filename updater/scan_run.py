@@ -34,7 +34,9 @@ def parse_kinds(text: str | None) -> set[str]:
 
 def run_scan(*, chargemaster: Path | None, crosswalk: Path | None, old: list[str],
              new: list[str], profile: Path | None = None, sheet: str | None = None,
-             code_col: str | None = None, conversion: list[Path] = (),  # type: ignore[assignment]
+             code_col: str | None = None, proc_col: str | None = None,
+             dx_cols: list[str] = (),  # type: ignore[assignment]
+             crosswalk_sheet: str | None = None, conversion: list[Path] = (),  # type: ignore[assignment]
              user_maps: list[Path] = (), overrides: list[Path] = (),  # type: ignore[assignment]
              store: Path = Path("releases"), fail_on: str | None = None
              ) -> tuple[ScanResult, ScanReport]:
@@ -45,23 +47,34 @@ def run_scan(*, chargemaster: Path | None, crosswalk: Path | None, old: list[str
         raise UpdaterError("give the releases as --from OLD --to NEW pairs "
                            f"(got {len(old)} --from and {len(new)} --to)",
                            hint="e.g. --from icd10cm:FY2025 --to icd10cm:FY2026")
+    from concurrent.futures import ThreadPoolExecutor
+
     from updater.changesets import build_change_sets
+    from updater.inputs.chargemaster import read_chargemaster
 
-    change_sets = build_change_sets(list(zip(old, new, strict=True)), store=store,
-                                    conversion_tables=list(conversion),
-                                    user_maps=list(user_maps), overrides=list(overrides))
-    cdm = xw = None
-    if chargemaster is not None:
-        from updater.inputs.chargemaster import read_chargemaster
-
-        cdm = read_chargemaster(chargemaster, profile=profile, sheet=sheet,
-                                columns={"code": code_col} if code_col else None)
+    # the chargemaster is read while the releases load and diff (Arrow's CSV reader and
+    # column kernels release the GIL, so the two cores both work)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        cdm_job = pool.submit(read_chargemaster, chargemaster, profile=profile, sheet=sheet,
+                              columns={"code": code_col} if code_col else None
+                              ) if chargemaster is not None else None
+        change_sets = build_change_sets(list(zip(old, new, strict=True)), store=store,
+                                        conversion_tables=list(conversion),
+                                        user_maps=list(user_maps), overrides=list(overrides))
+        cdm = cdm_job.result() if cdm_job is not None else None
+    xw = None
     if crosswalk is not None:
         from updater.inputs.crosswalk import read_crosswalk
         from updater.vocabulary import CodeSystem
 
         icd = next((cs for cs in change_sets if cs.system is CodeSystem.ICD10CM), None)
-        xw = read_crosswalk(crosswalk, expand_with=icd.old.table if icd else None)
+        names: dict[str, str | list[str]] = {}
+        if proc_col:
+            names["procedure"] = proc_col
+        if dx_cols:
+            names["diagnosis"] = list(dx_cols)
+        xw = read_crosswalk(crosswalk, expand_with=icd.old.table if icd else None,
+                            sheet=crosswalk_sheet, columns=names or None)
     result = scan(change_sets, chargemaster=cdm, crosswalk=xw)
     return result, ScanReport(text=summary_text(result), summary_frame=summary_frame(result),
                               failed=bool(kinds) and result.count(kinds) > 0)

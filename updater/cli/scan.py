@@ -23,7 +23,14 @@ def scan(
     profile: Path | None = typer.Option(None, "--profile", help="TOML profile naming the "
                                         "chargemaster's columns (see chargemasters/profiles)."),
     sheet: str | None = opt.SHEET,
-    code_col: str | None = opt.CODE_COL,
+    code_col: str | None = typer.Option(None, "--code-col", help="The chargemaster's "
+                                        "CPT/HCPCS column, when it has an unusual name."),
+    proc_col: str | None = typer.Option(None, "--proc-col", help="The crosswalk's procedure "
+                                        "column, when it has an unusual name."),
+    dx_col: list[str] = typer.Option([], "--dx-col", help="The crosswalk's diagnosis "
+                                     "column(s), when they have unusual names."),
+    crosswalk_sheet: str | None = typer.Option(None, "--crosswalk-sheet",
+                                               help="Worksheet of an XLSX crosswalk."),
     conversion: list[Path] = typer.Option([], "--conversion", help="CDC conversion table "
                                           "(found beside the release zip when not given)."),
     user_map: list[Path] = typer.Option([], "--map", help="Your own old -> new code file "
@@ -44,7 +51,8 @@ def scan(
 
     result, report = run_scan(
         chargemaster=chargemaster, crosswalk=crosswalk, old=old, new=new, profile=profile,
-        sheet=sheet, code_col=code_col, conversion=conversion, user_maps=user_map,
+        sheet=sheet, code_col=code_col, proc_col=proc_col, dx_cols=dx_col,
+        crosswalk_sheet=crosswalk_sheet, conversion=conversion, user_maps=user_map,
         overrides=override, store=store, fail_on=fail_on)
     if json_out:
         from updater.output import write_json
