@@ -103,3 +103,18 @@ def test_crosswalk_with_named_columns_and_nothing_to_flag(tmp_path):
     assert data["summary"]["crosswalk"]["pairs"] == 2
     assert [f["code"] for f in data["findings"]] == ["I10"]  # revised in the sample FY2026
     assert data["findings"][0]["kind"] == "revised"
+
+
+def test_a_code_column_of_garbage_is_an_error(tmp_path):
+    """Most values not codes at all: the wrong column, not a chargemaster full of typos."""
+    path = tmp_path / "cdm.csv"
+    rows = "".join(f"{1000 + i},LINE {i},0300,{txt},1.00\n"
+                   for i, txt in enumerate(["LAB", "RAD", "PHARM", "J2001", "SUPPLY", "ER"]))
+    path.write_text("Charge Code,Description,Rev Code,HCPCS,Price\n" + rows)
+    result = runner.invoke(app, ["scan", "--chargemaster", str(path), "--from", str(HCPCS_OLD),
+                                 "--to", str(HCPCS_NEW)])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"updater: error: {path}: the code column 'HCPCS' holds no CPT or HCPCS codes (5 of 6 "
+        "values are not codes, e.g. 'LAB' on row 1); is it the right column? name it with "
+        "--code-col or a --profile")

@@ -87,7 +87,8 @@ def test_findings_per_line(result):
     assert kinds(result, 2) == ["new_in_family", "terminated"]
     assert kinds(result, 3) == ["description_mismatch", "revised"]
     assert kinds(result, 4) == [] and kinds(result, 5) == []  # inactive, end-dated
-    assert kinds(result, 6) == ["malformed"] and kinds(result, 7) == ["malformed"]
+    assert kinds(result, 6) == ["malformed"]
+    assert kinds(result, 7) == []  # no code: bills by revenue code, counted not flagged
     assert kinds(result, 8) == ["not_in_release"]
 
 
@@ -103,7 +104,8 @@ def test_candidates_and_charges_at_risk(result):
 def test_summary_accounts_for_every_row(result):
     c = result.summary["chargemaster"]
     assert (c["rows_read"], c["inactive_rows"], c["lines_checked"]) == (8, 2, 6)
-    assert result.summary["findings_by_kind"]["malformed"] == 2
+    assert result.summary["findings_by_kind"]["malformed"] == 1
+    assert c["lines_without_code"] == 1
     mismatch = result.findings[result.findings["kind"] == "description_mismatch"].iloc[0]
     assert mismatch["detail"] == "the line says body part 'knee'; the title says hip"
 

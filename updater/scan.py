@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from updater import inputs as I
 from updater.changesets import ChangeSet
 from updater.codeshapes import is_icd10cm, procedure_system
+from updater.errors import UpdaterError
 from updater.model import CODE, LONG, RECORD, TERMINATION_DATE, Release
 from updater.vocabulary import AT_RISK_KINDS, ChangeKind, CodeSystem, FindingKind, RecordType
 
@@ -307,13 +308,15 @@ def scan_chargemaster(cdm: I.ChargemasterInput, change_sets: dict[str, ChangeSet
     base_cols = [I.ROW, I.CHARGE_CODE, I.DESCRIPTION, I.DEPARTMENT, I.CODE, "system",
                  I.PRICE, I.VOLUME]
     frames = []
-    malformed = live[(live["system"] == "").to_numpy()]
+    # a line with no CPT/HCPCS code (room and board, many supplies) bills by revenue code:
+    # counted, not flagged; a code that is no code at all is flagged
+    no_code = (live[I.CODE] == "").to_numpy()
+    malformed = live[(live["system"] == "").to_numpy() & ~no_code]
+    _check_code_column(malformed, no_code.size - int(no_code.sum()), cdm.source)
     if len(malformed):
         frames.append(malformed[base_cols].assign(
             kind=FindingKind.MALFORMED.value,
-            detail=np.where(malformed[I.RAW_CODE].str.strip() == "",
-                            "no code on this line",
-                            "not a CPT or HCPCS code: '" + malformed[I.RAW_CODE] + "'"))
+            detail="not a CPT or HCPCS code: '" + malformed[I.RAW_CODE] + "'")
             .assign(code=malformed[I.RAW_CODE]))
     wanted = [s for s in change_sets if s != CodeSystem.ICD10CM.value]
     codes_by_system = {s: codes[(system_of == s).to_numpy()] for s in wanted}
@@ -342,11 +345,25 @@ def scan_chargemaster(cdm: I.ChargemasterInput, change_sets: dict[str, ChangeSet
         "lines_checked": len(np.unique(live_rows[checked | (live["system"] == "")
                                                      .to_numpy()])),
         "inactive_rows": len(np.unique(rows[inactive])),
+        "lines_without_code": len(np.unique(live_rows[no_code])),
         "not_checked_rows": len(np.unique(live_rows[~checked & (live["system"] != "")
                                                         .to_numpy()])),
         "charges_at_risk": round(float(at_risk_rows["charges_at_risk"].fillna(0).sum()), 2),
     }
     return findings, summary
+
+
+def _check_code_column(malformed: pd.DataFrame, coded: int, source: str) -> None:
+    """A code column where most values are no code at all is the wrong column (a
+    description or price column picked up), not a chargemaster full of typos."""
+    if coded < 5 or len(malformed) * 2 < coded:
+        return
+    first = malformed.iloc[0]
+    column = str(first[I.CODE_COLUMN]) if I.CODE_COLUMN in malformed else "code"
+    raise UpdaterError(
+        f"the code column '{column}' holds no CPT or HCPCS codes ({len(malformed)} of "
+        f"{coded} values are not codes, e.g. '{first[I.RAW_CODE]}' on row {first[I.ROW]})",
+        file=source, hint="is it the right column? name it with --code-col or a --profile")
 
 
 def _titles(codes_by_system: dict[str, pd.Series],

@@ -87,6 +87,8 @@ def summary_text(result: ScanResult) -> str:
         c = s["chargemaster"]
         lines.append(f"chargemaster: {c['rows_read']} rows read, {c['lines_checked']} lines "
                      f"checked, {c['inactive_rows']} inactive or end-dated (not flagged)"
+                     + (f", {c['lines_without_code']} without a CPT/HCPCS code"
+                        if c["lines_without_code"] else "")
                      + (f", {c['not_checked_rows']} of a code set not in this scan"
                         if c["not_checked_rows"] else ""))
     if "crosswalk" in s:
