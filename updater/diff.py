@@ -110,7 +110,7 @@ def _title_changes(both: pd.DataFrame) -> pd.DataFrame:
 
 def _attribute_changes(both: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Rows whose other publisher fields (pricing, coverage, XREF ...) changed, with a
-    field -> {old, new} dict made by deepdiff over the few rows that differ."""
+    field -> {old, new} dict for the few rows and fields that differ."""
     if not columns:
         return both.iloc[0:0].assign(fields=[])
     old = both[[f"{c}_old" for c in columns]].fillna("").to_numpy()
@@ -119,14 +119,13 @@ def _attribute_changes(both: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     rows = both[differs].copy()
     if rows.empty:
         return rows.assign(fields=[])
-    from deepdiff import DeepDiff
-
-    fields = []
-    for o, n in zip(old[differs], new[differs], strict=True):  # changed rows only
-        delta = DeepDiff(dict(zip(columns, o, strict=True)), dict(zip(columns, n, strict=True)))
-        fields.append({path[6:-2]: {"old": v["old_value"], "new": v["new_value"]}
-                       for path, v in delta.get("values_changed", {}).items()})
-    return rows.assign(fields=fields)
+    names = np.array(columns)
+    o, n = old[differs], new[differs]
+    changed = o != n
+    fields = [{str(name): {"old": str(a), "new": str(b)}  # changed rows and fields only
+               for name, a, b in zip(names[m], ov[m], nv[m], strict=True)}
+              for m, ov, nv in zip(changed, o, n, strict=True)]
+    return rows.assign(fields=pd.Series(fields, index=rows.index, dtype=object))
 
 
 def _children_of(expanded: pd.Index, added_codes: pd.Series) -> dict[str, list[str]]:

@@ -14,13 +14,27 @@ def looks_like_id(spec: str) -> bool:
     return ":" in spec and not Path(spec).exists() and "/" not in spec and "\\" not in spec
 
 
+_READ: dict[tuple[object, ...], Release] = {}  # release files read in this process
+
+
 def resolve_side(spec: str, store_root: Path, options: ReadOptions) -> Release:
-    """A store id (``icd10cm:FY2025``) from the store, anything else read from disk."""
+    """A store id (``icd10cm:FY2025``) from the store, anything else read from disk (once
+    per process for an unchanged file: a scan asks for the same release twice)."""
     if looks_like_id(spec):
         from updater.store import ReleaseStore
 
         return ReleaseStore(store_root).load(spec)
-    return load_release(spec, options)[0]
+    path = Path(spec)
+    stat = path.stat() if path.is_file() else None
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, options) if stat else None
+    if key is not None and key in _READ:
+        return _READ[key]
+    release = load_release(spec, options)[0]
+    if key is not None:
+        if len(_READ) >= 8:
+            _READ.clear()
+        _READ[key] = release
+    return release
 
 
 def resolve_pair(old_spec: str, new_spec: str, store_root: Path,

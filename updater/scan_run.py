@@ -51,30 +51,35 @@ def run_scan(*, chargemaster: Path | None, crosswalk: Path | None, old: list[str
 
     from updater.changesets import build_change_sets
     from updater.inputs.chargemaster import read_chargemaster
+    from updater.inputs.crosswalk import read_crosswalk
+    from updater.readers import ReadOptions
+    from updater.resolve import resolve_side
+    from updater.vocabulary import CodeSystem
 
-    # the chargemaster is read while the releases load and diff (Arrow's CSV reader and
-    # column kernels release the GIL, so the two cores both work)
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    # The inputs are read while the releases load and diff: Arrow's CSV reader and column
+    # kernels release the GIL, so both cores work. A crosswalk's ranges expand against
+    # the ICD-10-CM release in force, loaded first (and kept for the change set).
+    with ThreadPoolExecutor(max_workers=2) as pool:
         cdm_job = pool.submit(read_chargemaster, chargemaster, profile=profile, sheet=sheet,
                               columns={"code": code_col} if code_col else None
                               ) if chargemaster is not None else None
+        xw_job = None
+        if crosswalk is not None:
+            olds = [resolve_side(spec, store, ReadOptions()) for spec in old]
+            icd = next((r for r in olds if r.system is CodeSystem.ICD10CM), None)
+            names: dict[str, str | list[str]] = {}
+            if proc_col:
+                names["procedure"] = proc_col
+            if dx_cols:
+                names["diagnosis"] = list(dx_cols)
+            xw_job = pool.submit(read_crosswalk, crosswalk,
+                                 expand_with=icd.table if icd else None,
+                                 sheet=crosswalk_sheet, columns=names or None)
         change_sets = build_change_sets(list(zip(old, new, strict=True)), store=store,
                                         conversion_tables=list(conversion),
                                         user_maps=list(user_maps), overrides=list(overrides))
         cdm = cdm_job.result() if cdm_job is not None else None
-    xw = None
-    if crosswalk is not None:
-        from updater.inputs.crosswalk import read_crosswalk
-        from updater.vocabulary import CodeSystem
-
-        icd = next((cs for cs in change_sets if cs.system is CodeSystem.ICD10CM), None)
-        names: dict[str, str | list[str]] = {}
-        if proc_col:
-            names["procedure"] = proc_col
-        if dx_cols:
-            names["diagnosis"] = list(dx_cols)
-        xw = read_crosswalk(crosswalk, expand_with=icd.old.table if icd else None,
-                            sheet=crosswalk_sheet, columns=names or None)
+        xw = xw_job.result() if xw_job is not None else None
     result = scan(change_sets, chargemaster=cdm, crosswalk=xw)
     return result, ScanReport(text=summary_text(result), summary_frame=summary_frame(result),
                               failed=bool(kinds) and result.count(kinds) > 0)
