@@ -17,7 +17,7 @@ def test_demo_diffs_and_verifies_every_sample_pair(tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.glob("*.json")) == [
         "cpt-2025-to-2026.json", "hcpcs-2025-to-2026.json",
-        "icd10cm-FY2025-to-FY2026.json", "icd10cm-FY2026-to-FY2026-April.json"]
+        "icd10cm-FY2025-to-FY2026.json", "icd10cm-FY2026-to-FY2026-April.json", "scan.json"]
     icd = json.loads((out / "icd10cm-FY2025-to-FY2026.json").read_text())
     codes = icd["summary"]["codes"]
     assert (codes["added"], codes["deleted"], codes["revised"], codes["expanded"],
@@ -31,4 +31,10 @@ def test_demo_diffs_and_verifies_every_sample_pair(tmp_path):
     assert cpt["summary"]["codes"]["revised_medium_only"] == 1
     assert "medium descriptor only" in result.output
     assert result.output.count("verified against") == 3
+    scan = json.loads((out / "scan.json").read_text())
+    assert scan["summary"]["chargemaster"]["rows_read"] == 2946
+    assert scan["summary"]["findings_by_kind"]["terminated"] == 22
+    assert {f["kind"] for f in scan["findings"]} == {
+        "deleted", "expanded", "revised", "terminated", "not_billable", "not_in_release",
+        "malformed", "description_mismatch", "new_in_family"}
     assert result.output.rstrip().endswith(f"results written to {out.resolve()}")

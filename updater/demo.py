@@ -1,4 +1,5 @@
-"""The demo: every sample release pair diffed, verified and written out."""
+"""The demo: every sample release pair diffed and verified, then the sample chargemaster
+and crosswalk scanned against the newest change of every code set."""
 
 from __future__ import annotations
 
@@ -15,18 +16,44 @@ from updater.vocabulary import ReleaseKind
 
 
 def run_demo(out: Path) -> Iterator[str]:
-    """Yields the report lines as it goes, writing one JSON and CSV per pair into ``out``."""
+    """Yields the report lines as it goes, writing JSON and CSV files into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     yield "updater demo: synthetic sample releases (not real code sets; CPT text is made up)"
+    annual: list[tuple[str, str]] = []  # each code set's first pair, for the scan
     for system, files in sample_releases().items():
-        releases = sorted((load_release(f)[0] for f in files), key=lambda r: r.effective)
-        releases = [r for r in releases if r.kind is ReleaseKind.FULL]
-        for old, new in itertools.pairwise(releases):
+        loaded = sorted(((load_release(f)[0], f) for f in files), key=lambda r: r[0].effective)
+        loaded = [(r, f) for r, f in loaded if r.kind is ReleaseKind.FULL]
+        steps = list(itertools.pairwise(loaded))
+        if steps:
+            annual.append((str(steps[0][0][1]), str(steps[0][1][1])))
+        for (old, _), (new, _) in steps:
             result = diff_releases(old, new)
             stem = f"{system}-{old.version}-to-{new.version}"
             write_json(result.to_dict(), out / f"{stem}.json")
             write_table(result.changes, out / f"{stem}.csv")
             yield ""
             yield diff_report(result)
+    yield from _demo_scan(out, annual)
     yield ""
     yield f"results written to {out.resolve()}"
+
+
+def _demo_scan(out: Path, pairs: list[tuple[str, str]]) -> Iterator[str]:
+    """The sample chargemaster and crosswalk scanned against every sample code set."""
+    from updater.changesets import build_change_sets
+    from updater.inputs.chargemaster import read_chargemaster
+    from updater.inputs.crosswalk import read_crosswalk
+    from updater.sample import sample_chargemasters_dir
+    from updater.scan import scan
+    from updater.scan_run import summary_text
+
+    change_sets = build_change_sets(pairs, store=out / "store")
+    icd = next(cs for cs in change_sets if cs.system.value == "icd10cm")
+    folder = sample_chargemasters_dir()
+    result = scan(change_sets, chargemaster=read_chargemaster(folder / "sample-cdm.csv"),
+                  crosswalk=read_crosswalk(folder / "sample-crosswalk.csv",
+                                           expand_with=icd.old.table))
+    write_json(result.to_dict(), out / "scan.json")
+    write_table(result.findings, out / "scan.csv")
+    yield ""
+    yield summary_text(result)

@@ -8,17 +8,27 @@ from pathlib import Path
 
 from updater.errors import UpdaterError
 
-_CHECKOUT = Path(__file__).resolve().parents[1] / "releases" / "sample"
+_REPO = Path(__file__).resolve().parents[1]
+
+
+def _find(checkout: Path, packaged: str) -> Path:
+    if checkout.is_dir():
+        return checkout
+    installed = Path(str(resources.files("updater") / "_sample" / packaged))
+    if installed.is_dir():
+        return installed
+    raise UpdaterError("the embedded sample is not installed",
+                       hint="reinstall updater with 'pip install .' from a full checkout")
 
 
 def sample_dir() -> Path:
-    if _CHECKOUT.is_dir():
-        return _CHECKOUT
-    packaged = Path(str(resources.files("updater") / "_sample" / "releases"))
-    if packaged.is_dir():
-        return packaged
-    raise UpdaterError("the embedded sample is not installed",
-                       hint="reinstall updater with 'pip install .' from a full checkout")
+    """The synthetic sample releases."""
+    return _find(_REPO / "releases" / "sample", "releases")
+
+
+def sample_chargemasters_dir() -> Path:
+    """The synthetic sample chargemaster and crosswalks."""
+    return _find(_REPO / "chargemasters", "chargemasters")
 
 
 def sample_releases() -> dict[str, list[Path]]:
