@@ -88,3 +88,24 @@ class FindingKind(StrEnum):
 # Findings whose line bills a code that will not be payable: these carry charges at risk.
 AT_RISK_KINDS = frozenset({FindingKind.DELETED, FindingKind.TERMINATED, FindingKind.EXPANDED,
                            FindingKind.NOT_BILLABLE})
+
+
+class PlanAction(StrEnum):
+    """What a migration plan proposes for one chargemaster line or crosswalk pair."""
+
+    RETIRE = "retire"  # end-date (or inactivate) the line: no successor
+    REPLACE = "replace"  # one successor: change the code (or end-date and add a line)
+    SPLIT = "split"  # several successors: new lines after the original, original end-dated
+    UPDATE_DESCRIPTION = "update_description"  # official title changed
+    REVIEW = "review"  # a person must look (not in release, malformed, mismatch ...)
+    END_PAIR = "end_pair"  # crosswalk: the pair's code is gone
+    ADD_PAIR = "add_pair"  # crosswalk: the successor pair to add
+
+
+class Decision(StrEnum):
+    """A reviewer's decision on a plan row (the workbook shows them capitalized)."""
+
+    APPROVED = "approved"
+    PENDING = "pending"
+    REJECTED = "rejected"
+    CHANGED = "changed"  # approved with the reviewer's own replacement code(s)
