@@ -118,3 +118,35 @@ def test_a_code_column_of_garbage_is_an_error(tmp_path):
         f"updater: error: {path}: the code column 'HCPCS' holds no CPT or HCPCS codes (5 of 6 "
         "values are not codes, e.g. 'LAB' on row 1); is it the right column? name it with "
         "--code-col or a --profile")
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("", "the file is empty"),
+    ("Charge Code,Description,Price\n1001,LINE,1.00\n", "no code column"),
+])
+def test_bad_chargemaster_one_line(tmp_path, content, expected):
+    path = tmp_path / "cdm.csv"
+    path.write_text(content)
+    result = runner.invoke(app, ["scan", "--chargemaster", str(path), "--from", str(HCPCS_OLD),
+                                 "--to", str(HCPCS_NEW)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"updater: error: {path}")
+    assert expected in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_unknown_sheet_lists_the_sheets(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "cdm.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Charges"
+    wb.active.append(["Charge Code", "Description", "HCPCS", "Price"])
+    wb.active.append(["1001", "SYNTH LINE", "J2001", 1.0])
+    wb.save(path)
+    result = runner.invoke(app, ["scan", "--chargemaster", str(path), "--sheet", "CDM",
+                                 "--from", str(HCPCS_OLD), "--to", str(HCPCS_NEW)])
+    assert result.exit_code == 2
+    assert "Charges" in result.output and "CDM" in result.output
+    assert len(result.output.strip().splitlines()) == 1
