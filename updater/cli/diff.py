@@ -18,15 +18,28 @@ if TYPE_CHECKING:
 
 @app.command()
 def diff(
-    old: str = typer.Argument(..., help="Older release: a store id (icd10cm:FY2025) or a file."),
-    new: str = typer.Argument(..., help="Newer release: a store id or a file; a change list "
-                              "(addenda) is applied onto OLD."),
+    old: str = typer.Argument(
+        ..., metavar="OLD", help="Older release: a store id (icd10cm:FY2025) or a file."
+    ),
+    new: str = typer.Argument(
+        ...,
+        metavar="NEW",
+        help="Newer release: a store id or a file; a change list (addenda) is applied onto OLD.",
+    ),
     store: Path = opt.STORE,
     json_out: str | None = opt.JSON_OUT,
-    csv_out: Path | None = typer.Option(None, "--csv", help="Write the change list as CSV."),
-    xlsx_out: Path | None = typer.Option(None, "--xlsx", help="Write the change list as XLSX."),
-    strict: bool = typer.Option(False, "--strict", help="Exit 1 when the diff disagrees with "
-                                "the publisher's own change list in a way not explained."),
+    csv_out: Path | None = typer.Option(
+        None, "--csv", metavar="FILE", help="Write the change list as CSV."
+    ),
+    xlsx_out: Path | None = typer.Option(
+        None, "--xlsx", metavar="FILE", help="Write the change list as XLSX."
+    ),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Exit 1 when the diff disagrees with "
+        "the publisher's own change list in a way not explained.",
+    ),
     format: str | None = opt.FORMAT,
     system: str | None = opt.SYSTEM,
     effective: str | None = opt.EFFECTIVE,
@@ -42,9 +55,15 @@ def diff(
     from updater.resolve import resolve_pair
     from updater.textreport import diff_report
 
-    read = opt.read_options(format=format, system=system, effective=effective,
-                            code_col=code_col, desc_col=desc_col, short_col=short_col,
-                            sheet=sheet)
+    read = opt.read_options(
+        format=format,
+        system=system,
+        effective=effective,
+        code_col=code_col,
+        desc_col=desc_col,
+        short_col=short_col,
+        sheet=sheet,
+    )
     old_r, new_r, steps = resolve_pair(old, new, store, read)
     result = diff_releases(old_r, new_r, steps=steps)
     if json_out:

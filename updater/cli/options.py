@@ -11,22 +11,47 @@ from updater.readers import ReadOptions
 from updater.versions import parse_date
 from updater.vocabulary import CodeSystem
 
-STORE = typer.Option(Path("releases"), "--store", help="Release store folder.",
-                     envvar="UPDATER_STORE")
-FORMAT = typer.Option(None, "--format", help="Force a reader (see 'updater formats').")
-SYSTEM = typer.Option(None, "--system", help="Code system of a generic table: icd10cm, "
-                      "hcpcs, cpt or custom.")
-VERSION = typer.Option(None, "--version-label", "--label",
-                       help="Version label to use instead of the one inferred (e.g. FY2026).")
-EFFECTIVE = typer.Option(None, "--effective",
-                         help="Effective date YYYY-MM-DD, when it cannot be inferred from "
-                         "the file names.")
-CODE_COL = typer.Option(None, "--code-col", help="Code column of a generic CSV/XLSX.")
-DESC_COL = typer.Option(None, "--desc-col", help="Description column of a generic CSV/XLSX.")
-SHORT_COL = typer.Option(None, "--short-col", help="Short description column of a generic table.")
-SHEET = typer.Option(None, "--sheet", help="Worksheet of an XLSX file.")
-JSON_OUT = typer.Option(None, "--json", help="Write the result as JSON to this path "
-                        "('-' for standard output).")
+STORE = typer.Option(
+    Path("releases"), "--store", metavar="DIR", help="Release store folder.", envvar="UPDATER_STORE"
+)
+FORMAT = typer.Option(
+    None, "--format", metavar="NAME", help="Force a reader (see 'updater formats')."
+)
+SYSTEM = typer.Option(
+    None,
+    "--system",
+    metavar="SYSTEM",
+    help="Code system of a generic table: icd10cm, hcpcs, cpt or custom.",
+)
+VERSION = typer.Option(
+    None,
+    "--version-label",
+    "--label",
+    metavar="LABEL",
+    help="Version label to use instead of the one inferred (e.g. FY2026).",
+)
+EFFECTIVE = typer.Option(
+    None,
+    "--effective",
+    metavar="YYYY-MM-DD",
+    help="Effective date YYYY-MM-DD, when it cannot be inferred from the file names.",
+)
+CODE_COL = typer.Option(
+    None, "--code-col", metavar="COLUMN", help="Code column of a generic CSV/XLSX."
+)
+DESC_COL = typer.Option(
+    None, "--desc-col", metavar="COLUMN", help="Description column of a generic CSV/XLSX."
+)
+SHORT_COL = typer.Option(
+    None, "--short-col", metavar="COLUMN", help="Short description column of a generic table."
+)
+SHEET = typer.Option(None, "--sheet", metavar="NAME", help="Worksheet of an XLSX file.")
+JSON_OUT = typer.Option(
+    None,
+    "--json",
+    metavar="FILE",
+    help="Write the result as JSON to this path ('-' for standard output).",
+)
 
 
 def read_options(
@@ -48,7 +73,16 @@ def read_options(
         except ValueError:
             from updater.errors import UpdaterError
 
-            raise UpdaterError(f"unknown code system {system!r}",
-                               hint="use icd10cm, hcpcs, cpt or custom") from None
-    return ReadOptions(format=format, system=sys_, version=version, effective=eff,
-                       code_col=code_col, desc_col=desc_col, short_col=short_col, sheet=sheet)
+            raise UpdaterError(
+                f"unknown code system {system!r}", hint="use icd10cm, hcpcs, cpt or custom"
+            ) from None
+    return ReadOptions(
+        format=format,
+        system=sys_,
+        version=version,
+        effective=eff,
+        code_col=code_col,
+        desc_col=desc_col,
+        short_col=short_col,
+        sheet=sheet,
+    )
