@@ -45,7 +45,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-_COMMANDS = ("diff", "store_commands", "scan", "formats", "demo")
+_COMMANDS = ("diff", "store_commands", "scan", "formats", "plan", "apply", "demo")
 
 
 def _version(value: bool) -> None:

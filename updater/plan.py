@@ -1,0 +1,453 @@
+"""The migration plan: the scan's findings turned into one proposed action per row.
+
+Each chargemaster finding becomes one action on its line (replace, split, retire, update
+the description, or a person must review); each crosswalk pair whose code is gone becomes
+``end_pair`` plus one ``add_pair`` per successor. Only a one-to-one successor from an
+authoritative source starts ``approved``; everything else waits for a reviewer.
+
+The plan's shape (columns, identity) is the contract in :mod:`updater.plan_model`;
+``docs/plan-schema.md`` documents its JSON form.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from updater import __version__
+from updater import plan_model as P
+from updater.errors import UpdaterError
+from updater.inputs import ChargemasterInput, CrosswalkInput
+from updater.output import to_json_bytes
+from updater.scan import ScanResult
+from updater.vocabulary import (
+    AT_RISK_KINDS,
+    CodeSystem,
+    Decision,
+    FindingKind,
+    PlanAction,
+    Relation,
+)
+
+SCHEMA_VERSION = 1  # the "schema_version" of plan.json (docs/plan-schema.md)
+INT_COLUMNS = (P.PLAN_ROW, P.SOURCE_ROW)
+FLOAT_COLUMNS = (P.CHARGES_AT_RISK,)
+TEXT_COLUMNS = tuple(c for c in P.PLAN_COLUMNS if c not in INT_COLUMNS + FLOAT_COLUMNS)
+IDENTITY_FIELDS = tuple(P.PlanIdentity.__dataclass_fields__)
+
+_AT_RISK = {k.value for k in AT_RISK_KINDS}
+_REVIEW_KINDS = {FindingKind.NOT_IN_RELEASE.value, FindingKind.MALFORMED.value,
+                 FindingKind.DESCRIPTION_MISMATCH.value}
+_WHAT_HAPPENED = {
+    FindingKind.DELETED.value: "is deleted",
+    FindingKind.TERMINATED.value: "is discontinued",
+    FindingKind.EXPANDED.value: "became a header, no longer billable",
+    FindingKind.NOT_BILLABLE.value: "is a header, not billable",
+}
+
+
+@dataclass
+class Plan:
+    """The plan table (``PLAN_COLUMNS``) and what it was made from."""
+
+    table: pd.DataFrame
+    identity: P.PlanIdentity
+
+    def counts(self) -> pd.DataFrame:
+        """Rows by action (index, in ``PlanAction`` order) and decision (columns)."""
+        t = self.table
+        counts = pd.crosstab(t[P.ACTION], t[P.DECISION]) if len(t) else pd.DataFrame()
+        return counts.reindex(index=[a.value for a in PlanAction if a.value in counts.index],
+                              columns=[d.value for d in Decision], fill_value=0)
+
+    def charges_at_risk(self) -> float:
+        """Price x annual volume of the chargemaster lines at risk, each line once."""
+        t = self.table
+        lines = t[(t[P.SECTION] == "chargemaster") & t[P.CHARGES_AT_RISK].notna()]
+        lines = lines.drop_duplicates([P.SOURCE_ROW, P.OLD_CODE])
+        return round(float(lines[P.CHARGES_AT_RISK].sum()), 2)
+
+
+# --------------------------------------------------------------------------- make_plan
+
+
+def _successors(findings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per finding (by index): successor codes, their count, relation and sources; and the
+    successors one per row (for ``add_pair``). A candidate with relation ``none`` or no
+    code names no successor, only where the verdict came from."""
+    flat = pd.DataFrame(
+        [(i, c.get("code", "") or "", c.get("relation", "") or "", c.get("source", "") or "",
+          bool(c.get("automatic", False)))
+         for i, cands in zip(findings.index, findings["candidates"], strict=True)
+         for c in (cands if isinstance(cands, list) else [])],
+        columns=["finding", "code", "relation", "source", "automatic"])
+    flat = flat.astype({"finding": int, "code": str, "relation": str, "source": str,
+                        "automatic": bool})
+    succ = flat[(flat["code"] != "") & (flat["relation"] != Relation.NONE.value)]
+    by = succ.groupby("finding", sort=False)
+    per = pd.DataFrame({
+        "codes": by["code"].agg(",".join),
+        "n": by["code"].size(),
+        "relations": by["relation"].agg(list),
+    })
+    # one relation when the successors agree, else one per proposed code, in order
+    per["relation"] = [r[0] if len(set(r)) == 1 else ",".join(r) for r in per["relations"]]
+    sources = flat[flat["source"] != ""].groupby("finding", sort=False)["source"].agg(
+        lambda s: "; ".join(dict.fromkeys(s)))
+    out = pd.DataFrame(index=findings.index)
+    out["codes"] = per["codes"].reindex(out.index).fillna("").astype(str)
+    out["n"] = per["n"].reindex(out.index).fillna(0).astype(int)
+    out["relation"] = per["relation"].reindex(out.index).fillna("").astype(str)
+    out["source"] = sources.reindex(out.index).fillna("").astype(str)
+    return out, succ.reset_index(drop=True)
+
+
+def _reasons(f: pd.DataFrame, succ: pd.DataFrame, labels: dict[str, str]) -> pd.Series:
+    """Plain words for each finding, e.g. "J2001 is discontinued (TERM DT 2025-12-31);
+    HCPCS XREF1 (2026) names J2002 one-to-one"."""
+    code, kind, detail = f["code"], f["kind"], f["detail"]
+    release = f["system"].map(labels).fillna("the new release").astype(str)
+    happened = kind.map(_WHAT_HAPPENED).fillna("").astype(str)
+    happened = happened.where(kind != FindingKind.DELETED.value, happened + " in " + release)
+    happened = happened.where(detail == "", happened + " (" + detail + ")")
+    names = np.select(
+        [succ["n"] == 0, f["automatic"] & (succ["n"] == 1), succ["n"] == 1],
+        [pd.Series(np.where(succ["source"] != "", succ["source"], "no successor is named"),
+                   index=f.index, dtype=str) + "; retire the line",
+         succ["source"] + " names " + succ["codes"] + " one-to-one",
+         succ["source"] + " names " + succ["codes"] + " (" + succ["relation"]
+         + "); confirm it fits"],
+        succ["source"] + " names " + succ["n"].astype(str) + " successors (" + succ["codes"]
+        + "); choose by documentation")
+    at_risk = code + " " + happened + "; " + names
+    revised = ("the official title of " + code + " changed: '" + f["previous_title"]
+               + "' -> '" + f["official_title"] + "'")
+    not_in = code + " is " + detail + ": a typo or another code set? check the line"
+    malformed = detail + "; correct the code"
+    mismatch = code + ": " + detail + "; check the description or the code"
+    return pd.Series(np.select(
+        [kind.isin(_AT_RISK), kind == FindingKind.REVISED.value,
+         kind == FindingKind.NOT_IN_RELEASE.value, kind == FindingKind.MALFORMED.value,
+         kind == FindingKind.DESCRIPTION_MISMATCH.value],
+        [at_risk, revised, not_in, malformed, mismatch], detail), index=f.index, dtype=str)
+
+
+def _base(f: pd.DataFrame, succ: pd.DataFrame, effective: pd.Series, reason: pd.Series
+          ) -> pd.DataFrame:
+    """Plan columns that every row made from a finding shares."""
+    return pd.DataFrame({
+        P.SECTION: f["source"], P.SOURCE_ROW: f["row"].astype(int),
+        P.CHARGE_CODE: f["charge_code"], P.DESCRIPTION: f["description"],
+        P.OLD_CODE: f["code"], P.PROPOSED: "", P.PROPOSED_TEXT: "",
+        P.RELATION: "", P.CANDIDATE_SOURCE: succ["source"], P.SYSTEM: f["system"],
+        P.EFFECTIVE: effective, P.REASON: reason, P.FINDING: f["kind"],
+        P.DECISION: Decision.PENDING.value, P.REPLACEMENT: "",
+        P.CHARGES_AT_RISK: pd.to_numeric(f["charges_at_risk"], errors="coerce"),
+        P.PAIR_PROCEDURE: f["procedure"], P.PAIR_DIAGNOSIS: f["diagnosis"],
+        "_finding": f.index, "_sub": 0})
+
+
+def _chargemaster_rows(f: pd.DataFrame, succ: pd.DataFrame, base: pd.DataFrame
+                       ) -> pd.DataFrame:
+    kind = f["kind"]
+    n = succ["n"]
+    action = np.select(
+        [kind.isin(_AT_RISK) & (n == 0), kind.isin(_AT_RISK) & (n == 1), kind.isin(_AT_RISK),
+         kind == FindingKind.REVISED.value, kind.isin(_REVIEW_KINDS)],
+        [PlanAction.RETIRE.value, PlanAction.REPLACE.value, PlanAction.SPLIT.value,
+         PlanAction.UPDATE_DESCRIPTION.value, PlanAction.REVIEW.value], "")
+    rows = base.copy()
+    rows[P.ACTION] = action
+    moving = kind.isin(_AT_RISK).to_numpy()
+    rows[P.PROPOSED] = np.where(moving, succ["codes"], "")
+    rows[P.RELATION] = np.where(moving, np.where(n > 0, succ["relation"], Relation.NONE.value),
+                                "")
+    rows[P.PROPOSED_TEXT] = np.where(action == PlanAction.UPDATE_DESCRIPTION.value,
+                                     f["official_title"], "")
+    approved = (action == PlanAction.REPLACE.value) & f["automatic"].to_numpy(dtype=bool)
+    rows[P.DECISION] = np.where(approved, Decision.APPROVED.value, Decision.PENDING.value)
+    return rows[action != ""]
+
+
+def _crosswalk_rows(f: pd.DataFrame, succ: pd.DataFrame, flat: pd.DataFrame,
+                    base: pd.DataFrame) -> pd.DataFrame:
+    kind = f["kind"]
+    at_risk = kind.isin(_AT_RISK).to_numpy()
+    review = kind.isin(_REVIEW_KINDS).to_numpy()
+    approved = f["automatic"].to_numpy(dtype=bool) & (succ["n"] == 1).to_numpy()
+    ends = base[at_risk].copy()
+    ends[P.ACTION] = PlanAction.END_PAIR.value
+    ends[P.RELATION] = np.where(succ["n"][at_risk] > 0, succ["relation"][at_risk],
+                                Relation.NONE.value)
+    ends[P.DECISION] = np.where(approved[at_risk], Decision.APPROVED.value,
+                                Decision.PENDING.value)
+    reviews = base[review].copy()
+    reviews[P.ACTION] = PlanAction.REVIEW.value
+    # one add_pair per successor: the pair with the gone code swapped for the successor
+    adds_from = flat[flat["finding"].isin(ends["_finding"])].reset_index(drop=True)
+    adds = base.loc[adds_from["finding"]].reset_index(drop=True)
+    diagnosis_side = (adds[P.SYSTEM] == CodeSystem.ICD10CM.value).to_numpy()
+    new_code = adds_from["code"].astype(str)
+    adds[P.ACTION] = PlanAction.ADD_PAIR.value
+    adds[P.PROPOSED] = new_code
+    adds[P.RELATION] = adds_from["relation"]
+    adds[P.CANDIDATE_SOURCE] = adds_from["source"]
+    adds[P.PAIR_PROCEDURE] = np.where(diagnosis_side, adds[P.PAIR_PROCEDURE], new_code)
+    adds[P.PAIR_DIAGNOSIS] = np.where(diagnosis_side, new_code, adds[P.PAIR_DIAGNOSIS])
+    adds[P.CHARGES_AT_RISK] = np.nan
+    adds[P.REASON] = ("add the successor pair: " + new_code + " replaces " + adds[P.OLD_CODE]
+                      + " (" + adds_from["relation"] + ", " + adds_from["source"] + ")")
+    adds[P.DECISION] = np.where(
+        pd.Series(approved, index=f.index).reindex(adds["_finding"]).to_numpy(dtype=bool),
+        Decision.APPROVED.value, Decision.PENDING.value)
+    adds["_sub"] = np.arange(1, len(adds) + 1)
+    frames = [x for x in (ends, reviews, adds) if len(x)]
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    empty = base.iloc[0:0].copy()
+    empty[P.ACTION] = ""
+    return empty
+
+
+def _path_of(source: str) -> str:
+    """The file of an input's ``source`` ("cdm.xlsx, sheet 'CDM'" -> "cdm.xlsx")."""
+    return re.sub(r", sheet '.*'$", "", source)
+
+
+def _release_file(names: list[str]) -> str:
+    """The file a release can be read from again: the archive for a zip member, absolute
+    when it exists (so ``apply`` finds it from another folder)."""
+    if not names:
+        return ""
+    name = names[0].split("!", 1)[0]
+    return str(Path(name).resolve()) if Path(name).is_file() else name
+
+
+def empty_table() -> pd.DataFrame:
+    table = pd.DataFrame({c: pd.Series([], dtype=str) for c in P.PLAN_COLUMNS})
+    return table.astype({c: "int64" for c in INT_COLUMNS} | {c: "float64" for c in FLOAT_COLUMNS})
+
+
+def _typed(table: pd.DataFrame) -> pd.DataFrame:
+    """PLAN_COLUMNS in order: the row numbers int, charges float, everything else str."""
+    out = table[list(P.PLAN_COLUMNS)].copy()
+    for col in INT_COLUMNS:
+        out[col] = out[col].astype("int64")
+    for col in FLOAT_COLUMNS:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    for col in TEXT_COLUMNS:
+        out[col] = out[col].fillna("").astype(str)
+    return out.reset_index(drop=True)
+
+
+def make_plan(result: ScanResult, *, chargemaster: ChargemasterInput | None = None,
+              crosswalk: CrosswalkInput | None = None, plan_id: str | None = None) -> Plan:
+    """The migration plan for a scan: one row per proposed action (see the module doc)."""
+    f = result.findings
+    f = f[f["kind"] != FindingKind.NEW_IN_FAMILY.value].reset_index(drop=True)
+    f = f.assign(automatic=f["automatic"].fillna(False).astype(bool))
+    sets = result.change_sets
+    effective_of = {cs.system.value: cs.new.effective.isoformat() for cs in sets}
+    labels = {cs.system.value: f"{cs.system.label} {cs.new.version}" for cs in sets}
+    earliest = min(effective_of.values(), default="")
+    effective = f["system"].map(effective_of).fillna(earliest).astype(str)
+    succ, flat = _successors(f)
+    base = _base(f, succ, effective, _reasons(f, succ, labels))
+    cdm = (f["source"] == "chargemaster").to_numpy()
+    frames = [_chargemaster_rows(f[cdm], succ[cdm], base[cdm]),
+              _crosswalk_rows(f[~cdm], succ[~cdm], flat, base[~cdm])]
+    frames = [x for x in frames if len(x)]
+    if frames:
+        table = pd.concat(frames, ignore_index=True).sort_values(["_finding", "_sub"],
+                                                                 kind="stable")
+        table[P.PLAN_ROW] = np.arange(1, len(table) + 1)
+        table[P.DEFAULT_DECISION] = table[P.DECISION]
+        table = _typed(table)
+    else:
+        table = empty_table()
+    identity = P.PlanIdentity(
+        plan_id=plan_id or uuid.uuid4().hex,
+        created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        releases=[{
+            "id": cs.new.id, "system": cs.system.value, "version": cs.new.version,
+            "effective": cs.new.effective.isoformat(),
+            "source": _release_file([s.name for s in cs.new.sources]),
+            "sha256": cs.new.sources[0].sha256 if len(cs.new.sources) == 1 else "",
+            "previous_id": cs.old.id, "previous_version": cs.old.version,
+            "previous_source": _release_file([s.name for s in cs.old.sources]),
+        } for cs in sets],
+        chargemaster=_path_of(chargemaster.source) if chargemaster is not None else "",
+        chargemaster_sha256=chargemaster.sha256 if chargemaster is not None else "",
+        crosswalk=_path_of(crosswalk.source) if crosswalk is not None else "",
+        crosswalk_sha256=crosswalk.sha256 if crosswalk is not None else "",
+        tool_version=__version__)
+    return Plan(table=table, identity=identity)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def check_table(table: pd.DataFrame, source: str | Path) -> pd.DataFrame:
+    """A plan table read back: every column present, known actions and decisions, plan rows
+    unique; returned typed and in PLAN_COLUMNS order."""
+    missing = [c for c in P.PLAN_COLUMNS if c not in table.columns]
+    if missing:
+        raise UpdaterError(f"not a plan: column(s) {', '.join(missing)} missing", file=source,
+                           hint="give a plan.json or plan.xlsx written by `updater plan`")
+    for col in INT_COLUMNS:
+        numbers = pd.to_numeric(table[col], errors="coerce")
+        if numbers.isna().any():
+            at = int(np.flatnonzero(numbers.isna().to_numpy())[0])
+            raise UpdaterError(f"{col} must be a whole number, not {table[col].iloc[at]!r}",
+                               file=source, row=at + 1)
+    out = _typed(table)
+    for col, allowed in ((P.ACTION, PlanAction), (P.DECISION, Decision),
+                         (P.DEFAULT_DECISION, Decision)):
+        values = {a.value for a in allowed}  # type: ignore[attr-defined]
+        bad = ~out[col].isin(values)
+        if bad.any():
+            row = out[bad].iloc[0]
+            raise UpdaterError(f"unknown {col} {row[col]!r}", file=source,
+                               row=int(row[P.PLAN_ROW]),
+                               hint=f"use {', '.join(sorted(values))}")
+    dup = out[P.PLAN_ROW].duplicated()
+    if dup.any():
+        raise UpdaterError(f"plan_row {int(out.loc[dup, P.PLAN_ROW].iloc[0])} appears twice",
+                           file=source)
+    return out
+
+
+def identity_from(data: dict[str, Any], source: str | Path) -> P.PlanIdentity:
+    if not isinstance(data, dict) or not data.get("plan_id"):
+        raise UpdaterError("not a plan: no plan identity (plan_id)", file=source,
+                           hint="give a plan.json or plan.xlsx written by `updater plan`")
+    known = {k: v for k, v in data.items() if k in IDENTITY_FIELDS}
+    releases = known.get("releases") or []
+    if not isinstance(releases, list) or not all(isinstance(r, dict) for r in releases):
+        raise UpdaterError("the plan identity's releases must be a list of objects",
+                           file=source)
+    known["releases"] = [{str(k): "" if v is None else str(v) for k, v in r.items()}
+                         for r in releases]
+    for key in IDENTITY_FIELDS:
+        if key != "releases" and key in known:
+            known[key] = "" if known[key] is None else str(known[key])
+    return P.PlanIdentity(**known)
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The documented JSON shape (docs/plan-schema.md)."""
+    from updater.scan import records
+
+    return {"schema_version": SCHEMA_VERSION, "identity": asdict(plan.identity),
+            "rows": records(_typed(plan.table))}
+
+
+def write_plan_json(plan: Plan, path: str | Path) -> None:
+    from updater.output import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(to_json_bytes(plan_to_dict(plan)))
+
+
+def read_plan_json(path: str | Path) -> Plan:
+    import orjson
+
+    try:
+        data = orjson.loads(Path(path).read_bytes())
+    except FileNotFoundError as exc:
+        raise UpdaterError("no such plan file", file=path) from exc
+    except orjson.JSONDecodeError as exc:
+        raise UpdaterError(f"not JSON ({exc})", file=path,
+                           hint="give a plan.json written by `updater plan`") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
+        raise UpdaterError("not a plan: no \"rows\" list", file=path,
+                           hint="give a plan.json written by `updater plan`")
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        raise UpdaterError(f"plan schema version {version} is not supported (this updater "
+                           f"reads version {SCHEMA_VERSION})", file=path)
+    identity = identity_from(data.get("identity") or {}, path)
+    rows = data["rows"]
+    wanted = set(P.PLAN_COLUMNS)
+    for n, row in enumerate(rows, start=1):
+        if not isinstance(row, dict) or not wanted <= row.keys():
+            gone = sorted(wanted - row.keys()) if isinstance(row, dict) else ["all"]
+            raise UpdaterError(f"not a plan: column(s) {', '.join(gone)} missing in rows[{n}]",
+                               file=path, hint="give a plan.json written by `updater plan`")
+    table = pd.DataFrame(rows, columns=list(P.PLAN_COLUMNS)) if rows else empty_table()
+    return Plan(table=check_table(table, path), identity=identity)
+
+
+def write_workbook(plan: Plan, path: str | Path) -> None:
+    """The review workbook (see :mod:`updater.plan_workbook`)."""
+    from updater.plan_workbook import write_workbook as write
+
+    write(plan, path)
+
+
+def read_workbook(path: str | Path) -> Plan:
+    """A plan back from its review workbook (see :mod:`updater.plan_workbook`)."""
+    from updater.plan_workbook import read_workbook as read
+
+    return read(path)
+
+
+def read_plan(path: str | Path) -> Plan:
+    """A plan from plan.json or plan.xlsx (by extension)."""
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        from updater.plan_workbook import read_workbook
+
+        return read_workbook(path)
+    return read_plan_json(path)
+
+
+def file_sha256(path: str | Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while block := fh.read(1 << 24):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def record_inputs(plan: Plan, *, chargemaster: Path | None, crosswalk: Path | None) -> None:
+    """Put the input files (path as given, SHA-256 of the file) into the plan's identity,
+    for callers that have the paths but not the read inputs (``run_scan``)."""
+    if chargemaster is not None:
+        plan.identity.chargemaster = str(chargemaster)
+        plan.identity.chargemaster_sha256 = file_sha256(chargemaster)
+    if crosswalk is not None:
+        plan.identity.crosswalk = str(crosswalk)
+        plan.identity.crosswalk_sha256 = file_sha256(crosswalk)
+
+
+def summary_text(plan: Plan, paths: list[Path] = ()) -> str:  # type: ignore[assignment]
+    """What ``updater plan`` prints: rows by action and default decision, charges at risk."""
+    t = plan.table
+    lines = [f"Migration plan {plan.identity.plan_id}: {len(t)} rows", ""]
+    decisions = [d.value for d in Decision]
+    lines.append(f"{'action':20}" + "".join(f"{d:>10}" for d in decisions) + f"{'total':>8}")
+    counts = (pd.crosstab(t[P.ACTION], t[P.DEFAULT_DECISION]) if len(t) else pd.DataFrame())
+    for action in PlanAction:
+        if action.value not in counts.index:
+            continue
+        row: pd.Series = counts.loc[action.value]  # type: ignore[assignment]
+        lines.append(f"{action.value:20}" + "".join(
+            f"{int(row.get(d, 0)):>10}" for d in decisions) + f"{int(row.sum()):>8}")
+    if not len(t):
+        lines.append("nothing to do: no finding needs an action")
+    lines += ["", f"charges at risk (price x annual volume): ${plan.charges_at_risk():,.2f}"]
+    if paths:
+        lines += ["", "written: " + ", ".join(str(p) for p in paths)]
+    return "\n".join(lines)

@@ -1,0 +1,291 @@
+"""The plan as a review workbook (``plan.xlsx``) and back.
+
+Sheets: "Summary" (counts, charges at risk, releases, how to review), "Plan" (one row per
+plan row, human headers, a Decision dropdown and an editable Replacement column) and
+"Plan identity" (key/value rows). ``read_workbook`` maps the headers back to the plan
+columns, reads the reviewer's Decision case-insensitively and returns a :class:`Plan`.
+Every text cell goes through :func:`updater.output.defuse_formulas`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from updater import plan_model as P
+from updater.errors import UpdaterError
+from updater.output import _FORMULA_START, atomic_path, defuse_formulas
+from updater.plan import (
+    FLOAT_COLUMNS,
+    IDENTITY_FIELDS,
+    INT_COLUMNS,
+    Plan,
+    check_table,
+    empty_table,
+    identity_from,
+)
+from updater.vocabulary import Decision, PlanAction
+
+SUMMARY_SHEET = "Summary"
+PLAN_SHEET = "Plan"
+IDENTITY_SHEET = "Plan identity"
+
+# Plan column -> header on the "Plan" sheet (read back exactly; the column names work too)
+HEADERS = {
+    P.PLAN_ROW: "Plan row", P.SECTION: "Section", P.ACTION: "Action",
+    P.DECISION: "Decision", P.REPLACEMENT: "Replacement", P.SOURCE_ROW: "Source row",
+    P.CHARGE_CODE: "Charge code", P.DESCRIPTION: "Description", P.OLD_CODE: "Old code",
+    P.PROPOSED: "Proposed code(s)", P.PROPOSED_TEXT: "Proposed description",
+    P.RELATION: "Relation", P.REASON: "Reason", P.PAIR_PROCEDURE: "Pair procedure",
+    P.PAIR_DIAGNOSIS: "Pair diagnosis", P.CHARGES_AT_RISK: "Charges at risk",
+    P.SYSTEM: "Code system", P.EFFECTIVE: "Effective", P.FINDING: "Finding",
+    P.CANDIDATE_SOURCE: "Candidate source", P.DEFAULT_DECISION: "Default decision",
+}
+SHEET_ORDER = tuple(HEADERS)  # the reviewer's columns first
+assert set(SHEET_ORDER) == set(P.PLAN_COLUMNS)
+
+# Decision <-> the word in the dropdown
+DECISION_WORDS = {Decision.APPROVED.value: "Approve", Decision.REJECTED.value: "Reject",
+                  Decision.CHANGED.value: "Change", Decision.PENDING.value: "Pending"}
+_WORD_TO_DECISION = {w.lower(): d for d, w in DECISION_WORDS.items()} | {
+    d: d for d in DECISION_WORDS}
+_DECISION_COLUMNS = (P.DECISION, P.DEFAULT_DECISION)
+
+ACTION_FILLS = {  # light fills, one per action
+    PlanAction.REPLACE.value: "DDEBF7", PlanAction.SPLIT.value: "FCE4D6",
+    PlanAction.RETIRE.value: "F8CBAD", PlanAction.UPDATE_DESCRIPTION.value: "E2EFDA",
+    PlanAction.REVIEW.value: "EDEDED", PlanAction.END_PAIR.value: "F4B084",
+    PlanAction.ADD_PAIR.value: "C6E0B4",
+}
+EDITABLE_FILL = "FFF2CC"  # Decision and Replacement: the reviewer's cells
+WIDTHS = {P.REASON: 70, P.DESCRIPTION: 40, P.PROPOSED_TEXT: 50, P.CANDIDATE_SOURCE: 40}
+HOW_TO_REVIEW = (
+    "How to review",
+    "1. Go to the Plan sheet; filter by Action, Section or Decision with the header arrows.",
+    "2. In Decision pick Approve, Reject, Change or Pending. Rows start at their default: "
+    "Approve only for a one-to-one successor from an authoritative source.",
+    "3. Change means: approve with your own code(s) - type them in Replacement "
+    "(comma-separated for several).",
+    "4. Leave every other column as it is: `updater apply` matches rows by Plan row.",
+    "5. Save the workbook and give it to `updater apply` (rows still Pending are not applied).",
+)
+
+
+def _undefuse(value: str) -> str:
+    """Undo the apostrophe ``defuse_formulas`` put before formula-like text."""
+    if len(value) > 1 and value[0] == "'" and value[1:].startswith(_FORMULA_START):
+        return value[1:]
+    return value
+
+
+def _summary_rows(plan: Plan) -> list[list[Any]]:
+    counts = plan.counts()
+    rows: list[list[Any]] = [["Migration plan", plan.identity.plan_id],
+                             ["Created (UTC)", plan.identity.created], []]
+    rows.append(["Action", *(DECISION_WORDS[d] for d in counts.columns), "Total"])
+    for action, line in counts.iterrows():
+        rows.append([str(action), *(int(v) for v in line), int(line.sum())])
+    rows.append(["Total", *(int(v) for v in counts.sum()), int(counts.to_numpy().sum())])
+    rows += [[], ["Charges at risk (price x annual volume)", plan.charges_at_risk()], [],
+             ["Releases", "Version", "Effective", "Previous", "File"]]
+    for r in plan.identity.releases:
+        rows.append([r.get("system", ""), r.get("version", r.get("id", "")),
+                     r.get("effective", ""), r.get("previous_version", ""),
+                     r.get("source", "")])
+    rows += [[], ["Chargemaster", plan.identity.chargemaster],
+             ["Crosswalk", plan.identity.crosswalk], []]
+    rows += [[line] for line in HOW_TO_REVIEW]
+    return rows
+
+
+def _identity_rows(plan: Plan) -> list[list[str]]:
+    data = asdict(plan.identity)
+    return [[key, json.dumps(data[key]) if key == "releases" else str(data[key])]
+            for key in IDENTITY_FIELDS]
+
+
+def _text(frame: pd.DataFrame) -> pd.DataFrame:
+    return defuse_formulas(frame.astype(str))
+
+
+def _defused(values: list[Any]) -> list[Any]:
+    """A row of cells: the text ones through ``defuse_formulas``, numbers as they are."""
+    at = [i for i, v in enumerate(values) if isinstance(v, str)]
+    if not at:
+        return list(values)
+    safe = _text(pd.DataFrame({"v": [values[i] for i in at]}, dtype=object))["v"].tolist()
+    out = list(values)
+    for i, v in zip(at, safe, strict=True):
+        out[i] = v
+    return out
+
+
+def write_workbook(plan: Plan, path: str | Path) -> None:
+    """The review workbook, written atomically."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    summary = wb.active
+    assert summary is not None
+    summary.title = SUMMARY_SHEET
+    for row in _summary_rows(plan):
+        summary.append(_defused(row))
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.column_dimensions["A"].width = 45
+    for letter in "BCDEF":
+        summary.column_dimensions[letter].width = 14
+    summary.column_dimensions["B"].width = 36
+
+    ws = wb.create_sheet(PLAN_SHEET)
+    table = plan.table[list(SHEET_ORDER)].copy()
+    for col in _DECISION_COLUMNS:
+        table[col] = table[col].map(DECISION_WORDS).fillna(table[col])
+    text_cols = [c for c in SHEET_ORDER if c not in INT_COLUMNS + FLOAT_COLUMNS]
+    table[text_cols] = _text(table[text_cols])
+    ws.append([HEADERS[c] for c in SHEET_ORDER])
+    charges = table[P.CHARGES_AT_RISK].astype(object).where(table[P.CHARGES_AT_RISK].notna(),
+                                                            None)
+    table[P.CHARGES_AT_RISK] = charges
+    for values in table.itertuples(index=False, name=None):
+        ws.append([v.item() if hasattr(v, "item") else v for v in values])
+    bold = Font(bold=True)
+    for cell in ws[1]:
+        cell.font = bold
+    ws.freeze_panes = "A2"
+    last = get_column_letter(len(SHEET_ORDER))
+    n = len(table)
+    ws.auto_filter.ref = f"A1:{last}{n + 1}"
+    col_of = {c: i + 1 for i, c in enumerate(SHEET_ORDER)}
+    decision_letter = get_column_letter(col_of[P.DECISION])
+    dv = DataValidation(type="list", formula1='"' + ",".join(DECISION_WORDS.values()) + '"',
+                        allow_blank=False, showDropDown=False, showErrorMessage=True,
+                        errorTitle="Decision", error="Pick Approve, Reject, Change or Pending",
+                        promptTitle="Decision",
+                        prompt="Approve, Reject, Change (give a Replacement) or Pending")
+    dv.add(f"{decision_letter}2:{decision_letter}{max(n + 1, 2)}")
+    ws.add_data_validation(dv)
+    editable = PatternFill("solid", fgColor=EDITABLE_FILL)
+    fills = {a: PatternFill("solid", fgColor=c) for a, c in ACTION_FILLS.items()}
+    action_col, repl_col, dec_col = col_of[P.ACTION], col_of[P.REPLACEMENT], col_of[P.DECISION]
+    money = col_of[P.CHARGES_AT_RISK]
+    for r, action in enumerate(plan.table[P.ACTION], start=2):
+        if action in fills:
+            ws.cell(r, action_col).fill = fills[action]
+        ws.cell(r, dec_col).fill = editable
+        repl = ws.cell(r, repl_col)
+        repl.fill = editable
+        repl.number_format = "@"  # a typed 00100 stays 00100
+        ws.cell(r, money).number_format = "#,##0.00"
+    ws.cell(1, dec_col).fill = editable
+    ws.cell(1, repl_col).fill = editable
+    for col, i in col_of.items():
+        sample = [len(HEADERS[col]), *(len(str(v)) for v in table[col].head(200))]
+        ws.column_dimensions[get_column_letter(i)].width = WIDTHS.get(
+            col, min(30, max(sample) + 2))
+
+    ident = wb.create_sheet(IDENTITY_SHEET)
+    ident.append(["key", "value"])
+    for row in _identity_rows(plan):
+        ident.append(_defused(row))
+    ident["A1"].font = bold
+    ident["B1"].font = bold
+    ident.column_dimensions["A"].width = 22
+    ident.column_dimensions["B"].width = 100
+
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _undefuse(str(value).strip())
+
+
+def _replacement(value: Any) -> str:
+    """Reviewer's code(s): Excel may have turned a typed 00100 into the number 100; an
+    all-digit code is a CPT code, five digits."""
+    text = _cell_text(value)
+    parts = [p.strip().upper() for p in text.replace(";", ",").split(",") if p.strip()]
+    return ",".join(p.zfill(5) if p.isdigit() else p for p in parts)
+
+
+def read_workbook(path: str | Path) -> Plan:
+    """A plan back from its review workbook, with the reviewer's decisions."""
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError as exc:
+        raise UpdaterError("no such plan workbook", file=path) from exc
+    except Exception as exc:  # openpyxl raises several types for a file that is no xlsx
+        raise UpdaterError(f"not an Excel workbook ({exc})", file=path,
+                           hint="give the plan.xlsx written by `updater plan`") from exc
+    try:
+        for name in (PLAN_SHEET, IDENTITY_SHEET):
+            if name not in wb.sheetnames:
+                raise UpdaterError(f"no sheet {name!r} (sheets: {', '.join(wb.sheetnames)})",
+                                   file=path, hint="give the plan.xlsx written by "
+                                   "`updater plan`")
+        identity_data: dict[str, Any] = {}
+        for row in wb[IDENTITY_SHEET].iter_rows(min_row=2, values_only=True):
+            if not row or row[0] is None:
+                continue
+            key, value = str(row[0]).strip(), _cell_text(row[1] if len(row) > 1 else None)
+            if key == "releases":
+                try:
+                    identity_data[key] = json.loads(value or "[]")
+                except json.JSONDecodeError as exc:
+                    raise UpdaterError(f"the plan identity's releases are not JSON ({exc})",
+                                       file=f"{path}, sheet {IDENTITY_SHEET!r}") from exc
+            else:
+                identity_data[key] = value
+        identity = identity_from(identity_data, path)
+        rows = list(wb[PLAN_SHEET].iter_rows(values_only=True))
+    finally:
+        wb.close()
+    where = f"{path}, sheet {PLAN_SHEET!r}"
+    if not rows:
+        raise UpdaterError("the Plan sheet is empty", file=where)
+    by_header = {h.lower(): c for c, h in HEADERS.items()} | {c: c for c in P.PLAN_COLUMNS}
+    header = [by_header.get(str(h).strip().lower(), "") if h is not None else ""
+              for h in rows[0]]
+    missing = [HEADERS[c] for c in P.PLAN_COLUMNS if c not in header]
+    if missing:
+        raise UpdaterError(f"column(s) {', '.join(missing)} missing on the Plan sheet",
+                           file=where, hint="keep the columns `updater plan` wrote")
+    body = [r for r in rows[1:] if any(v not in (None, "") for v in r)]
+    if not body:
+        return Plan(table=empty_table(), identity=identity)
+    columns = {c: [r[i] if i < len(r) else None for r in body]
+               for i, c in enumerate(header) if c}
+    for col in P.PLAN_COLUMNS:  # cell values converted before pandas infers a dtype
+        if col == P.REPLACEMENT:
+            columns[col] = [_replacement(v) for v in columns[col]]
+        elif col not in INT_COLUMNS + FLOAT_COLUMNS:
+            columns[col] = [_cell_text(v) for v in columns[col]]
+    table = pd.DataFrame({c: pd.Series(columns[c], dtype=object) for c in P.PLAN_COLUMNS})
+    for col in FLOAT_COLUMNS:
+        table[col] = pd.to_numeric(table[col], errors="coerce")
+    for col in _DECISION_COLUMNS:
+        words = table[col].str.lower()
+        decided = words.map(_WORD_TO_DECISION)
+        decided = decided.where(words != "", Decision.PENDING.value)
+        bad = decided.isna()
+        if bad.any():
+            at = int(bad.to_numpy().nonzero()[0][0])
+            raise UpdaterError(f"{HEADERS[col]} {table[col].iloc[at]!r} is not one of "
+                               f"{', '.join(DECISION_WORDS.values())}", file=where,
+                               row=at + 2, hint="pick a value from the dropdown")
+        table[col] = decided
+    return Plan(table=check_table(table, where), identity=identity)
