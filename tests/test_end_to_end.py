@@ -1,0 +1,94 @@
+"""scan -> plan -> a reviewer edits the workbook -> apply -> scan the patched chargemaster."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+from typer.testing import CliRunner
+
+from updater.cli import app
+from updater.scan_run import run_scan
+
+runner = CliRunner()
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "releases" / "sample"
+CDM = REPO / "chargemasters" / "sample-cdm.csv"
+PAIRS = [
+    (
+        "hcpcs/2025/2025-Alpha-Numeric-HCPCS-File.zip",
+        "hcpcs/2026/2026-Alpha-Numeric-HCPCS-File.zip",
+    ),
+    ("cpt/2025/CPT 2025 data files.zip", "cpt/2026/CPT 2026 data files.zip"),
+]
+RELEASE_ARGS = [
+    a for old, new in PAIRS for a in ("--from", str(SAMPLE / old), "--to", str(SAMPLE / new))
+]
+
+
+def data_rows(path: Path) -> int:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        return sum(1 for _ in csv.reader(fh)) - 1
+
+
+def test_scan_plan_review_apply_rescan(tmp_path):
+    before = CDM.read_bytes()
+    plan_dir = tmp_path / "plan"
+    made = runner.invoke(
+        app, ["plan", "--chargemaster", str(CDM), *RELEASE_ARGS, "--out", str(plan_dir)]
+    )
+    assert made.exit_code == 0, made.output
+    workbook = plan_dir / "plan.xlsx"
+
+    # the reviewer approves every replacement and retirement
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["Plan"]
+    header = [c.value for c in ws[1]]
+    col = {name: header.index(name) + 1 for name in header}
+    approved_codes = set()
+    for r in range(2, ws.max_row + 1):
+        action = ws.cell(r, col["Action"]).value
+        if action in ("replace", "retire"):
+            ws.cell(r, col["Decision"]).value = "Approve"
+            approved_codes.add(ws.cell(r, col["Old code"]).value)
+    wb.save(workbook)
+
+    out = tmp_path / "patched.csv"
+    applied = runner.invoke(
+        app, ["apply", str(workbook), "--chargemaster", str(CDM), "--out", str(out)]
+    )
+    assert applied.exit_code == 0, applied.output
+    assert CDM.read_bytes() == before, "the input chargemaster must never change"
+
+    changes = list(csv.DictReader((tmp_path / "patched.changes.csv").open()))
+    inserted = [c for c in changes if c["kind"] == "insert"]
+    assert inserted, "approved replacements on dated lines add a line after the original"
+    assert data_rows(out) == data_rows(CDM) + len(inserted)
+
+    rescan, _ = run_scan(
+        chargemaster=out,
+        crosswalk=None,
+        old=[str(SAMPLE / o) for o, _ in PAIRS],
+        new=[str(SAMPLE / n) for _, n in PAIRS],
+    )
+    f = rescan.findings
+    still = f[
+        f["kind"].isin({"deleted", "terminated", "expanded"}) & f["code"].isin(approved_codes)
+    ]
+    assert still.empty, still[["row", "code", "kind"]].to_string()
+
+    again = runner.invoke(
+        app,
+        [
+            "apply",
+            str(workbook),
+            "--chargemaster",
+            str(out),
+            "--out",
+            str(tmp_path / "twice.csv"),
+            "--force",
+        ],
+    )
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "twice.csv").read_bytes() == out.read_bytes()

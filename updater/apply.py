@@ -1,0 +1,766 @@
+"""``updater apply`` / ``updater revert``: the reviewed migration plan written into a copy
+of the chargemaster, every change logged, and undone cell for cell on request.
+
+Rules (decision ``approved``, or ``changed`` with the reviewer's codes in ``replacement``;
+``pending``, ``rejected`` and every ``review`` row do nothing):
+
+* **retire** - the line gets an end date, the day before the plan row's ``effective``;
+  without an end-date column its status becomes the CDM's own inactive value (``I`` in
+  an A/I column, ``Inactive`` in a word column, ``Y`` in an "Inactive" flag column,
+  ``N`` in a Y/N column). Without either column the plan is refused. A line is never
+  removed.
+* **replace** - with an Effective Date and an End Date column, the old line is end-dated
+  and a copy inserted right after it with the new code, effective on the plan's date
+  and ending when the old line used to end (blank, or the CDM's open date such as
+  12/31/9999); without that pair of columns, the code cell is changed in place. The code
+  goes into the column (CPT or HCPCS) the old code was in.
+* **split** - the original is end-dated (or inactivated, as for retire); one new line per
+  successor code is inserted right after it, a copy of the original with the successor
+  code, the plan's effective date (when there is an Effective Date column) and a blank
+  charge code: a new charge code must be assigned, and the change log says so.
+* **update_description** - the description cell becomes ``proposed_description``
+  (decision approved) or the reviewer's text in ``replacement`` (decision changed).
+* A ``changed`` decision on retire/replace/split is applied by the number of codes the
+  reviewer gave: none retires, one replaces, several split.
+
+Every successor code must be a billable, not terminated code of the new release. The
+chargemaster must be the one the plan was made from (same sha256), or this plan's own
+earlier output (its change log beside it says so), unless forced. A plan row whose line
+already shows the change (end date already set, code already replaced, description
+already new) is skipped, so applying a plan twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from updater.errors import UpdaterError
+from updater.inputs import (
+    CHARGE_CODE,
+    CODE,
+    DESCRIPTION,
+    EFFECTIVE_DATE,
+    END_DATE,
+    MODIFIERS,
+    STATUS,
+)
+from updater.inputs.chargemaster import INACTIVE_VALUES, INACTIVE_WHEN_SET
+from updater.inputs.tables import column_key
+from updater.model import RECORD, TERMINATION_DATE, Release
+from updater.output import atomic_path, defuse_formulas
+from updater.patchers import Grid, day_before, normalize_code, open_grid, parse_date
+from updater.plan_model import (
+    ACTION,
+    DECISION,
+    EFFECTIVE,
+    OLD_CODE,
+    PLAN_ROW,
+    PROPOSED,
+    PROPOSED_TEXT,
+    REPLACEMENT,
+    SECTION,
+    SOURCE_ROW,
+    SYSTEM,
+    PlanIdentity,
+)
+from updater.plan_model import (
+    CHARGE_CODE as P_CHARGE_CODE,
+)
+from updater.vocabulary import CodeSystem, Decision, PlanAction, RecordType
+
+CHANGE_COLUMNS = ("output_row", "input_row", "kind", "column", "before", "after",
+                  "plan_row", "action", "note")
+AUDIT_LOG = "updater-audit.jsonl"
+NEW_CHARGE_CODE = "new charge code needed"
+_SHAPES = {CodeSystem.CPT: re.compile(r"^(?:\d{5}|\d{4}[FTU])$"),
+           CodeSystem.HCPCS: re.compile(r"^[A-V]\d{4}$")}
+
+
+def changelog_paths(out: Path) -> tuple[Path, Path]:
+    """``<out>.changes.csv`` and ``<out>.changes.json`` beside the output."""
+    return (out.with_name(out.stem + ".changes.csv"), out.with_name(out.stem + ".changes.json"))
+
+
+@dataclass
+class ApplyResult:
+    output: Path
+    plan_id: str
+    input_sha256: str
+    output_sha256: str
+    counts: dict[str, int]
+    changes: list[dict[str, Any]]
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    forced: bool = False
+    dry_run: bool = False
+    user: str = ""
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame([{k: c.get(k) for k in CHANGE_COLUMNS} for c in self.changes],
+                            columns=list(CHANGE_COLUMNS), dtype=object)
+
+    def summary_text(self) -> str:
+        c = self.counts
+        head = "dry run, nothing written" if self.dry_run else f"wrote {self.output}"
+        lines = [f"updater apply: plan {self.plan_id}: {head}",
+                 f"  plan rows applied: {c['applied']} (retire {c['retire']}, replace "
+                 f"{c['replace']}, split {c['split']}, description {c['update_description']})",
+                 f"  already applied, skipped: {c['already_applied']}; not approved or "
+                 f"review: {c['not_applied']}",
+                 f"  cells changed: {c['cells_changed']}; lines inserted: "
+                 f"{c['rows_inserted']}; lines needing a new charge code: "
+                 f"{c['new_charge_codes']}",
+                 f"  rows: {c['rows_in']} in, {c['rows_out']} out"]
+        if self.forced:
+            lines.append("  FORCED: the chargemaster is not the one the plan was made from "
+                         "(recorded in the audit log)")
+        if not self.dry_run:
+            csv_log, json_log = changelog_paths(self.output)
+            lines.append(f"  change log: {csv_log}, {json_log}")
+        lines.append(f"  output sha256: {self.output_sha256}")
+        for change in self.changes[:15] if self.dry_run else []:
+            lines.append(f"    row {change['output_row']} {change['kind']} "
+                         f"{change['column'] or ''}: {change['before']!r} -> "
+                         f"{change['after']!r} (plan row {change['plan_row']})")
+        if self.dry_run and len(self.changes) > 15:
+            lines.append(f"    ... {len(self.changes) - 15} more")
+        return "\n".join(lines)
+
+
+@dataclass
+class RevertResult:
+    output: Path
+    output_sha256: str
+    cells_restored: int
+    rows_removed: int
+    identical: bool  # the restored file's sha256 is the original input's
+    forced: bool = False
+
+    def summary_text(self) -> str:
+        same = ("identical to the original chargemaster (same sha256)" if self.identical
+                else "cell-identical to the original (the file's bytes differ)")
+        return (f"updater revert: wrote {self.output}: {self.cells_restored} cells restored, "
+                f"{self.rows_removed} inserted lines removed; {same}")
+
+
+# ---------------------------------------------------------------- plan rows
+
+
+@dataclass
+class Step:
+    """One plan row to apply, with the decision resolved."""
+
+    plan_row: int
+    action: PlanAction  # what is done (a changed retire with one code is a replace)
+    source_row: int
+    charge_code: str
+    old_code: str
+    codes: list[str]
+    text: str
+    effective: str
+    system: str
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _codes(text: str) -> list[str]:
+    return [normalize_code(c) for c in re.split(r"[,;\s]+", text) if c.strip()]
+
+
+def plan_steps(table: pd.DataFrame) -> tuple[list[Step], int]:
+    """The chargemaster rows to apply, and how many rows were left alone."""
+    missing = [c for c in (PLAN_ROW, SECTION, ACTION, SOURCE_ROW, OLD_CODE, DECISION)
+               if c not in table.columns]
+    if missing:
+        raise UpdaterError(f"the plan has no {', '.join(missing)} column",
+                           hint="make the plan again with 'updater plan'")
+    steps: list[Step] = []
+    ignored = 0
+    for rec in table.to_dict("records"):
+        get = lambda k, rec=rec: _cell(rec.get(k))  # noqa: E731
+        n = int(float(get(PLAN_ROW) or 0))
+        decision = get(DECISION).lower()
+        if get(SECTION).lower() != "chargemaster" or decision not in (Decision.APPROVED,
+                                                                       Decision.CHANGED):
+            ignored += 1
+            continue
+        try:
+            action = PlanAction(get(ACTION).lower())
+        except ValueError:
+            raise UpdaterError(f"plan row {n}: unknown action {get(ACTION)!r}",
+                               hint="use " + ", ".join(a.value for a in PlanAction)) from None
+        if action is PlanAction.REVIEW:
+            ignored += 1
+            continue
+        if action in (PlanAction.END_PAIR, PlanAction.ADD_PAIR):
+            raise UpdaterError(f"plan row {n}: {action.value} in the chargemaster section",
+                               hint="crosswalk actions belong to section 'crosswalk'")
+        codes, text = _codes(get(PROPOSED)), get(PROPOSED_TEXT)
+        if decision == Decision.CHANGED:
+            if action is PlanAction.UPDATE_DESCRIPTION:
+                text = get(REPLACEMENT)
+                if not text:
+                    raise UpdaterError(f"plan row {n}: decision 'changed' but no replacement "
+                                       "description", hint="write the text in 'replacement' "
+                                       "or set the decision to approved")
+            else:
+                codes = _codes(get(REPLACEMENT))
+                if not codes and action is not PlanAction.RETIRE:
+                    raise UpdaterError(f"plan row {n}: decision 'changed' but no replacement "
+                                       "code", hint="write the code(s) in 'replacement', or "
+                                       "set the decision to approved or rejected")
+        if action is not PlanAction.UPDATE_DESCRIPTION:
+            action = (PlanAction.RETIRE if not codes else PlanAction.REPLACE
+                      if len(codes) == 1 else PlanAction.SPLIT)
+        elif not text:
+            raise UpdaterError(f"plan row {n}: no proposed description to apply",
+                               hint="write it in 'replacement' with decision 'changed'")
+        effective = get(EFFECTIVE)[:10]
+        try:
+            date.fromisoformat(effective)
+        except ValueError:
+            raise UpdaterError(f"plan row {n}: effective date {effective!r} is not "
+                               "YYYY-MM-DD", hint="the plan's 'effective' column") from None
+        source_row = int(float(get(SOURCE_ROW) or 0))
+        steps.append(Step(n, action, source_row, get(P_CHARGE_CODE),
+                          normalize_code(get(OLD_CODE)), codes, text, effective,
+                          get(SYSTEM).lower()))
+    _check_conflicts(steps)
+    return steps, ignored
+
+
+def _check_conflicts(steps: Sequence[Step]) -> None:
+    """Two approved rows that would change one line in different ways are refused (the
+    later would silently win, and applying the plan again would change the line again)."""
+    seen: dict[tuple[object, ...], Step] = {}
+    for step in steps:
+        what = "description" if step.action is PlanAction.UPDATE_DESCRIPTION else "code"
+        key = (step.source_row, step.charge_code, step.old_code, what)
+        first = seen.setdefault(key, step)
+        if (first.action, first.codes, first.text) != (step.action, step.codes, step.text):
+            raise UpdaterError(
+                f"plan rows {first.plan_row} and {step.plan_row} both change the {what} of "
+                f"the line at row {step.source_row} ({step.old_code}), differently",
+                hint="approve only one of them (reject the other)")
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _system_of(code: str, fallback: str) -> str:
+    for system, shape in _SHAPES.items():
+        if shape.match(code):
+            return system.value
+    return fallback
+
+
+def _new_release(system: str, identity: PlanIdentity, store: Path) -> Release:
+    entries = [e for e in identity.releases if str(e.get("system", "")).lower() == system]
+    new = [e for e in entries if str(e.get("role", e.get("side", ""))).lower() == "new"]
+    entries = new or sorted(entries, key=lambda e: str(e.get("effective", "")))[-1:]
+    if not entries:
+        raise UpdaterError(f"the plan names no {system} release to check its codes against",
+                           hint="give the new release with --release FILE")
+    entry = entries[-1]
+    spec = str(entry.get("source") or entry.get("id") or "")
+    from updater.readers import ReadOptions
+    from updater.resolve import resolve_side
+
+    try:
+        return resolve_side(spec, store, ReadOptions())
+    except (OSError, UpdaterError) as exc:
+        raise UpdaterError(f"cannot load the new {system} release {spec!r} the plan was made "
+                           f"with ({exc})", hint="give it with --release FILE") from None
+
+
+def check_codes(steps: Sequence[Step], identity: PlanIdentity,
+                new_releases: Mapping[str, Release] | None, store: Path) -> None:
+    """Every successor code billable and not terminated in the new release."""
+    releases: dict[str, Release] = dict(new_releases or {})
+    for step in steps:
+        for code in step.codes:
+            system = _system_of(code, step.system)
+            if system not in releases:
+                releases[system] = _new_release(system, identity, store)
+            release = releases[system]
+            table = release.table
+            hit = table[table[CODE] == code]
+            why = ""
+            if hit.empty:
+                why = "is not in"
+            elif not (hit[RECORD] == RecordType.CODE.value).any():
+                why = f"is a {hit[RECORD].iat[0]}, not a billable code, in"
+            elif TERMINATION_DATE in hit.columns:
+                term = hit[TERMINATION_DATE].astype(str).str.strip()
+                ended = [t for t in term if t and t <= step.effective]
+                if ended and len(ended) == len(term):
+                    why = f"is terminated ({ended[0]}) in"
+            if why:
+                raise UpdaterError(
+                    f"plan row {step.plan_row}: {code} {why} the new release {release.id}",
+                    hint="correct the replacement code, or set the decision to rejected")
+
+
+def _check_hash(actual: str, identity: PlanIdentity, chargemaster: Path,
+                force: bool) -> tuple[bool, list[int | None] | None]:
+    """(forced past a mismatch, for this plan's own output: the plan's row number of
+    each of its rows, None for a line an apply inserted)."""
+    expected = identity.chargemaster_sha256
+    if expected and actual == expected:
+        return False, None
+    log = changelog_paths(chargemaster)[1]
+    if log.is_file():  # this plan's own output: applying it again is allowed
+        try:
+            meta = json.loads(log.read_text(encoding="utf-8"))
+        except ValueError:
+            meta = {}
+        if meta.get("plan_id") == identity.plan_id and meta.get("output_sha256") == actual:
+            return False, meta.get("source_rows")
+    if force:
+        return True, None
+    if not expected:
+        raise UpdaterError("the plan records no chargemaster checksum", file=chargemaster,
+                           hint="make the plan again from this chargemaster, or use --force "
+                                "(recorded in the audit log)")
+    raise UpdaterError(
+        f"the chargemaster is not the one the plan was made from (sha256 {actual[:12]}, "
+        f"the plan's {expected[:12]})", file=chargemaster,
+        hint="make a new plan from this chargemaster, or use --force to apply anyway "
+             "(recorded in the audit log)")
+
+
+# ---------------------------------------------------------------- the patch
+
+
+@dataclass
+class Columns:
+    code: list[int]
+    charge: int | None
+    description: int | None
+    status: int | None
+    effective: int | None
+    end: int | None
+    header: list[str]
+
+    @classmethod
+    def of(cls, header: list[str], used: Mapping[str, str]) -> Columns:
+        def at(name: str) -> int | None:
+            text = used.get(name)
+            return header.index(text) if text and text in header else None
+
+        code_text = used.get(CODE, "")
+        code = [header.index(code_text)] if code_text in header else [
+            header.index(t) for t in code_text.split(", ") if t in header]
+        if not code:
+            raise UpdaterError(f"code column {code_text!r} not found in the header again")
+        return cls(code, at(CHARGE_CODE), at(DESCRIPTION), at(STATUS), at(EFFECTIVE_DATE),
+                   at(END_DATE), header)
+
+
+def wanted_headers(used: Mapping[str, str]) -> list[str]:
+    out = []
+    for name, text in used.items():
+        if name in (CODE, MODIFIERS):
+            out += text.split(", ")
+        else:
+            out.append(text)
+    return out
+
+
+@dataclass
+class Insert:
+    source: int  # grid row copied
+    step: Step
+    code: str
+    ops: list[tuple[str, int, Any]]  # ("text"|"date"|"restore", column, value)
+    note: str = ""
+
+
+class Patcher:
+    """The plan's steps on the grid's rows (before any line is inserted)."""
+
+    def __init__(self, grid: Grid, cols: Columns) -> None:
+        self.grid, self.cols = grid, cols
+        self.cells: list[dict[str, Any]] = []  # cell changes on input rows
+        self.inserts: list[Insert] = []
+        self.skipped: list[dict[str, Any]] = []
+        self.applied: dict[str, int] = {a.value: 0 for a in PlanAction}
+        self.aliases: dict[tuple[str, str], set[str]] = {}  # (charge, old) -> new codes
+        self.row_of: dict[int, int] = {}  # the plan's row -> row here (own output only)
+
+    # -- locating the line
+
+    def _codes_on(self, i: int) -> list[tuple[int, str]]:
+        return [(j, normalize_code(self.grid.text(i, j))) for j in self.cols.code]
+
+    def _charge_ok(self, i: int, step: Step) -> bool:
+        if self.cols.charge is None or not step.charge_code:
+            return True
+        return normalize_code(self.grid.text(i, self.cols.charge)) == normalize_code(
+            step.charge_code)
+
+    def _has(self, i: int, step: Step, code: str) -> int | None:
+        if not self._charge_ok(i, step):
+            return None
+        return next((j for j, c in self._codes_on(i) if c == code and code), None)
+
+    def locate(self, step: Step) -> tuple[int, int] | None:
+        """(row, code column) of the plan row's line; None when it already shows the new
+        code in place (already applied)."""
+        n = len(self.grid)
+        i = self.row_of.get(step.source_row, step.source_row) - 1
+        if 0 <= i < n and (j := self._has(i, step, step.old_code)) is not None:
+            return i, j
+        found = [(k, j) for k in range(n) if (j := self._has(k, step, step.old_code))
+                 is not None]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            rows = ", ".join(str(k + 1) for k, _ in found[:5])
+            raise UpdaterError(
+                f"plan row {step.plan_row}: the line is not at row {step.source_row} and "
+                f"several lines have charge code {step.charge_code!r} and code "
+                f"{step.old_code} (rows {rows})",
+                hint="apply the plan to the chargemaster it was made from")
+        # the line's code was already replaced in place (by this step or another on it)
+        for code in sorted(self.aliases.get((step.charge_code, step.old_code), ())):
+            if 0 <= i < n and (j := self._has(i, step, code)) is not None:
+                moved = [(i, j)]
+            else:
+                moved = [(k, j) for k in range(n) if (j := self._has(k, step, code))
+                         is not None]
+            if len(moved) == 1:
+                return None if step.action is PlanAction.REPLACE else moved[0]
+        raise UpdaterError(
+            f"plan row {step.plan_row}: no line with charge code {step.charge_code!r} and "
+            f"code {step.old_code} (the plan's row {step.source_row})",
+            hint="is this the chargemaster the plan was made from?")
+
+    # -- editing
+
+    def _log(self, i: int, j: int, step: Step, before_raw: Any, before: str,
+             note: str = "") -> None:
+        self.cells.append({"i": i, "j": j, "restore": before_raw, "before": before,
+                           "after": self.grid.text(i, j), "plan_row": step.plan_row,
+                           "action": step.action.value, "note": note})
+
+    def set_text(self, i: int, j: int, value: str, step: Step, note: str = "") -> None:
+        raw, before = self.grid.raw(i, j), self.grid.text(i, j)
+        self.grid.set_text(i, j, value)
+        self._log(i, j, step, raw, before, note)
+
+    def set_date(self, i: int, j: int, value: date, step: Step, note: str = "") -> None:
+        raw, before = self.grid.raw(i, j), self.grid.text(i, j)
+        self.grid.set_date(i, j, value)
+        self._log(i, j, step, raw, before, note)
+
+    def _inactive_value(self) -> str:
+        j = self.cols.status
+        assert j is not None
+        values = {v for v in self.grid.column_texts(j) if v}
+        upper = {v.upper() for v in values}
+        flag = column_key(self.cols.header[j]).startswith("inactive")
+        pairs = [({"Y", "N", "YES", "NO"}, "Y" if flag else "N"),
+                 ({"TRUE", "FALSE"}, "TRUE" if flag else "FALSE"),
+                 ({"1", "0"}, "1" if flag else "0"), ({"X"}, "X")]
+        if not flag and upper & {"A", "I"}:
+            return "I"
+        for options, value in pairs:
+            if upper & options:
+                word = next(v for v in values if v.upper() in options)
+                return value.lower() if word.islower() else value.capitalize() \
+                    if word[:1].isupper() and word[1:].islower() else value
+        if flag:
+            return "Y"
+        word = next((v for v in values if v.upper() in ("ACTIVE", "INACTIVE")), "Active")
+        return "INACTIVE" if word.isupper() else "inactive" if word.islower() else "Inactive"
+
+    def _is_inactive(self, i: int) -> bool:
+        j = self.cols.status
+        assert j is not None
+        flag = column_key(self.cols.header[j]).startswith("inactive")
+        value = self.grid.text(i, j).upper()
+        return value in (INACTIVE_WHEN_SET if flag else INACTIVE_VALUES)
+
+    def end_line(self, i: int, step: Step) -> bool:
+        """End-date or inactivate line i; False when it already is."""
+        if self.cols.end is not None:
+            target = day_before(step.effective)
+            current = parse_date(self.grid.text(i, self.cols.end))
+            if current is not None and current <= target:
+                return False
+            self.set_date(i, self.cols.end, target, step)
+            return True
+        if self.cols.status is not None:
+            if self._is_inactive(i):
+                return False
+            self.set_text(i, self.cols.status, self._inactive_value(), step)
+            return True
+        raise UpdaterError(
+            f"plan row {step.plan_row}: the chargemaster has no end date or status column "
+            f"to retire a line with", hint="add an 'End Date' or 'Status' column (or name "
+            "it in a --profile); updater never removes a chargemaster line")
+
+    def skip(self, step: Step, why: str) -> None:
+        self.skipped.append({"plan_row": step.plan_row, "action": step.action.value,
+                             "reason": why})
+
+    def apply(self, step: Step) -> None:
+        where = self.locate(step)
+        if where is None:
+            self.skip(step, f"already applied: {step.codes[0]} already in place")
+            return
+        i, j = where
+        dated = self.cols.end is not None and self.cols.effective is not None
+        if step.action is PlanAction.UPDATE_DESCRIPTION:
+            k = self.cols.description
+            if k is None:
+                raise UpdaterError(f"plan row {step.plan_row}: the chargemaster has no "
+                                   "description column", hint="name it in a --profile")
+            if self.grid.text(i, k) in (step.text.strip(), "'" + step.text.strip()):
+                self.skip(step, "already applied: description already updated")
+                return
+            self.set_text(i, k, step.text, step)
+        elif step.action is PlanAction.RETIRE:
+            if not self.end_line(i, step):
+                self.skip(step, "already applied: line already ended")
+                return
+        elif step.action is PlanAction.REPLACE and not dated:
+            self.set_text(i, j, step.codes[0], step)
+        else:
+            ended_before = len(self.cells)
+            if not self.end_line(i, step):
+                self.skip(step, "already applied: line already ended")
+                return
+            restore = [("restore", c["j"], c["restore"]) for c in self.cells[ended_before:]]
+            for code in step.codes:
+                ops: list[tuple[str, int, Any]] = [*restore, ("text", j, code)]
+                if self.cols.effective is not None:
+                    ops.append(("date", self.cols.effective, date.fromisoformat(step.effective)))
+                note = ""
+                if step.action is PlanAction.SPLIT:
+                    note = NEW_CHARGE_CODE
+                    if self.cols.charge is not None:
+                        ops.append(("text", self.cols.charge, ""))
+                self.inserts.append(Insert(i, step, code, ops, note))
+        self.applied[step.action.value] += 1
+
+
+def _serializable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def apply_plan(plan_table: pd.DataFrame | Any, identity: PlanIdentity | None = None,
+               chargemaster: str | Path = "", out: str | Path = "", *, force: bool = False,
+               dry_run: bool = False, user: str | None = None,
+               new_releases: Mapping[str, Release] | None = None,
+               store: Path = Path("releases"), profile: str | Path | None = None,
+               sheet: str | None = None, columns: Mapping[str, str] | None = None,
+               ) -> ApplyResult:
+    """Apply the plan's approved chargemaster rows to a copy of ``chargemaster`` at ``out``
+    (see the module's rules). ``plan_table`` may be a Plan (``.table``, ``.identity``)."""
+    if identity is None:
+        plan_table, identity = plan_table.table, plan_table.identity
+    assert identity is not None
+    chargemaster, out = Path(chargemaster), Path(out)
+    if out.exists() and out.resolve() == chargemaster.resolve():
+        raise UpdaterError("the output would overwrite the chargemaster", file=out,
+                           hint="write the patched copy to another file")
+    from updater.inputs.chargemaster import read_chargemaster
+
+    cm = read_chargemaster(chargemaster, profile=profile, sheet=sheet, columns=columns)
+    if cm.format.startswith("hpt"):
+        raise UpdaterError("apply patches a chargemaster export, not a price transparency "
+                           "file", file=chargemaster, hint="apply the plan to the CDM export")
+    forced, source_rows = _check_hash(cm.sha256, identity, chargemaster, force)
+    steps, ignored = plan_steps(plan_table)
+    check_codes(steps, identity, new_releases, store)
+    grid = open_grid(chargemaster, sheet=sheet, wanted=wanted_headers(cm.columns))
+    cols = Columns.of(grid.header, cm.columns)
+    grid.date_columns = [k for k in (cols.end, cols.effective) if k is not None]
+    patcher = Patcher(grid, cols)
+    if source_rows is not None:
+        patcher.row_of = {r: k for k, r in enumerate(source_rows, start=1) if r is not None}
+    for step in steps:
+        if step.action is PlanAction.REPLACE:
+            patcher.aliases.setdefault((step.charge_code, step.old_code), set()).add(
+                step.codes[0])
+    for step in sorted(steps, key=lambda s: (s.source_row, s.plan_row)):
+        patcher.apply(step)
+    rows_in = len(grid)
+    plan_rows: list[int | None] = []
+    changes = _insert_and_log(grid, patcher, plan_rows)
+    data = grid.to_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    inserted = len(patcher.inserts)
+    counts = {**{k: patcher.applied[k] for k in ("retire", "replace", "split",
+                                                  "update_description")},
+              "applied": sum(patcher.applied.values()),
+              "already_applied": len(patcher.skipped), "not_applied": ignored,
+              "cells_changed": sum(1 for c in changes if c["kind"] == "cell"),
+              "rows_inserted": inserted,
+              "new_charge_codes": sum(1 for x in patcher.inserts if x.note),
+              "rows_in": rows_in, "rows_out": rows_in + inserted}
+    result = ApplyResult(out, identity.plan_id, cm.sha256, sha, counts, changes,
+                         patcher.skipped, forced, dry_run, user or _user())
+    if dry_run:
+        return result
+    meta = {"plan_id": identity.plan_id, "chargemaster": str(chargemaster),
+            "input_sha256": cm.sha256, "output": str(out), "output_sha256": sha,
+            "format": grid.kind, "layout": grid.layout(), "forced": forced,
+            "source_rows": plan_rows,
+            "counts": counts, "skipped": patcher.skipped, "changes": changes}
+    csv_log, json_log = changelog_paths(out)
+    with atomic_path(out) as tmp:
+        tmp.write_bytes(data)
+    with atomic_path(json_log) as tmp:
+        tmp.write_text(json.dumps(_serializable(meta), indent=1, ensure_ascii=False) + "\n",
+                       encoding="utf-8")
+    with atomic_path(csv_log) as tmp:
+        defuse_formulas(result.table.astype("object")).to_csv(tmp, index=False)
+    audit(out.parent, {"command": "apply", "user": result.user, "plan_id": identity.plan_id,
+                       "chargemaster": str(chargemaster), "input_sha256": cm.sha256,
+                       "output": str(out), "output_sha256": sha, "counts": counts,
+                       "forced": forced, "dry_run": False})
+    return result
+
+
+def _insert_and_log(grid: Grid, patcher: Patcher,
+                    source_rows: list[int | None]) -> list[dict[str, Any]]:
+    """Insert the new lines and number every change by its row in the output."""
+    after: dict[int, list[Insert]] = {}
+    for ins in patcher.inserts:
+        after.setdefault(ins.source, []).append(ins)
+    order: list[tuple[int, int | None]] = []
+    out_row: dict[int, int] = {}
+    new_rows: list[tuple[int, Insert]] = []
+    plan_row_of = {k: r for r, k in patcher.row_of.items()}
+    for i in range(len(grid)):
+        out_row[i] = len(order)
+        order.append((i, None))
+        source_rows.append(plan_row_of.get(i + 1) if patcher.row_of else i + 1)
+        for k, ins in enumerate(after.get(i, [])):
+            new_rows.append((len(order), ins))
+            order.append((i, k))
+            source_rows.append(None)
+    originals = {i: [grid.text(i, j) for j in range(len(grid.header))] for i in after}
+    for c in reversed(patcher.cells):  # the input's own values, before this apply
+        if c["i"] in originals:
+            originals[c["i"]][c["j"]] = c["before"]
+    if patcher.inserts:
+        grid.reorder(order)
+    changes: list[dict[str, Any]] = []
+    for c in patcher.cells:
+        changes.append({"output_row": out_row[c["i"]] + 1, "input_row": c["i"] + 1,
+                        "kind": "cell", "column": grid.header[c["j"]], "before": c["before"],
+                        "after": c["after"], "plan_row": c["plan_row"],
+                        "action": c["action"], "note": c["note"], "restore": c["restore"]})
+    for p, ins in new_rows:
+        for op, j, value in ins.ops:
+            if op == "text":
+                grid.set_text(p, j, value)
+            elif op == "date":
+                grid.set_date(p, j, value)
+            else:
+                grid.restore(p, j, value)
+        changes.append({"output_row": p + 1, "input_row": None, "kind": "insert",
+                        "column": None, "before": "", "after": ins.code,
+                        "plan_row": ins.step.plan_row, "action": ins.step.action.value,
+                        "note": ins.note or f"copy of input row {ins.source + 1}"})
+        base = originals[ins.source]
+        for j in sorted({j for _, j, _ in ins.ops}):
+            if grid.text(p, j) != base[j]:
+                changes.append({"output_row": p + 1, "input_row": None,
+                                "kind": "inserted_cell", "column": grid.header[j],
+                                "before": base[j], "after": grid.text(p, j),
+                                "plan_row": ins.step.plan_row,
+                                "action": ins.step.action.value, "note": ins.note})
+    changes.sort(key=lambda c: (c["output_row"], c["kind"] != "insert"))
+    return changes
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def audit(folder: Path, record: dict[str, Any]) -> None:
+    """One JSON line appended to ``updater-audit.jsonl`` (never rewritten)."""
+    entry = {"time": datetime.now(UTC).isoformat(timespec="seconds"), **record}
+    with (folder / AUDIT_LOG).open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(_serializable(entry), ensure_ascii=False) + "\n")
+
+
+# ---------------------------------------------------------------- revert
+
+
+def revert(changelog: str | Path, patched: str | Path, out: str | Path, *,
+           force: bool = False, user: str | None = None) -> RevertResult:
+    """Undo an apply: every changed cell back to its value before, inserted lines removed."""
+    changelog, patched, out = Path(changelog), Path(patched), Path(out)
+    if changelog.suffix.lower() == ".csv":
+        changelog = changelog.with_suffix(".json")
+    if not changelog.is_file():
+        raise UpdaterError("no such change log", file=changelog,
+                           hint="name the .changes.json file apply wrote")
+    try:
+        meta = json.loads(changelog.read_text(encoding="utf-8"))
+        changes = meta["changes"]
+        layout = meta["layout"]
+    except (ValueError, KeyError):
+        raise UpdaterError("not a change log written by updater apply", file=changelog,
+                           hint="name the .changes.json file apply wrote") from None
+    if out.exists() and out.resolve() == patched.resolve():
+        raise UpdaterError("the output would overwrite the patched file", file=out,
+                           hint="write the restored copy to another file")
+    if not patched.is_file():
+        raise UpdaterError("no such file", file=patched, hint="check the path")
+    actual = hashlib.sha256(patched.read_bytes()).hexdigest()
+    forced = actual != meta.get("output_sha256")
+    if forced and not force:
+        raise UpdaterError(
+            f"the patched file changed since apply wrote it (sha256 {actual[:12]}, the change "
+            f"log's {str(meta.get('output_sha256'))[:12]})", file=patched,
+            hint="revert the file apply wrote, or use --force (edits made since may be lost)")
+    grid = open_grid(patched, layout=layout)
+    inserted = sorted({c["output_row"] - 1 for c in changes if c["kind"] == "insert"})
+    if inserted and inserted[-1] >= len(grid):
+        raise UpdaterError("the patched file has fewer rows than the change log names",
+                           file=patched, hint="revert the file apply wrote")
+    restored = 0
+    for c in reversed(changes):
+        if c["kind"] == "cell":
+            grid.restore(c["output_row"] - 1, grid.header.index(c["column"]), c["restore"])
+            restored += 1
+    if inserted:
+        gone = set(inserted)
+        grid.reorder([(i, None) for i in range(len(grid)) if i not in gone])
+    data = grid.to_bytes()
+    with atomic_path(out) as tmp:
+        tmp.write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    audit(out.parent, {"command": "revert", "user": user or _user(),
+                       "plan_id": meta.get("plan_id"), "changelog": str(changelog),
+                       "input_sha256": actual, "output": str(out), "output_sha256": sha,
+                       "counts": {"cells_restored": restored, "rows_removed": len(inserted)},
+                       "forced": forced, "dry_run": False})
+    return RevertResult(out, sha, restored, len(inserted), sha == meta.get("input_sha256"),
+                        forced)

@@ -1,0 +1,84 @@
+"""``updater apply PLAN`` and ``updater revert CHANGELOG``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from updater.cli import app
+from updater.cli import options as opt
+
+
+def read_plan(path: Path) -> Any:
+    """A plan file: ``plan.json`` or the reviewed ``plan.xlsx``."""
+    from updater.errors import UpdaterError
+
+    if not path.is_file():
+        raise UpdaterError("no such plan file", file=path, hint="check the path")
+    try:
+        from updater import plan as plan_module
+    except ModuleNotFoundError:
+        raise UpdaterError("this updater cannot read plans yet (updater.plan is missing)",
+                           file=path) from None
+    if path.suffix.lower() == ".json":
+        return plan_module.read_plan_json(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return plan_module.read_workbook(path)
+    raise UpdaterError("a plan is a .json or .xlsx file", file=path,
+                       hint="give the plan.json or the reviewed plan.xlsx")
+
+
+@app.command()
+def apply(
+    plan: Path = typer.Argument(..., help="The reviewed plan: plan.json or plan.xlsx."),
+    chargemaster: Path = typer.Option(..., "--chargemaster", "--cdm",
+                                      help="The chargemaster the plan was made from."),
+    out: Path = typer.Option(..., "--out", help="Where to write the patched copy."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the changes, write nothing."),
+    force: bool = typer.Option(False, "--force", help="Apply to a chargemaster that is not "
+                               "the one the plan was made from (recorded in the audit log)."),
+    user: str | None = typer.Option(None, "--user", help="Name recorded in the audit log "
+                                    "(default: the login name)."),
+    release: list[str] = typer.Option([], "--release", help="New release (file or store id) "
+                                      "to check the plan's codes against, instead of the "
+                                      "plan's own."),
+    profile: Path | None = typer.Option(None, "--profile", help="TOML profile naming the "
+                                        "chargemaster's columns."),
+    sheet: str | None = opt.SHEET,
+    store: Path = opt.STORE,
+) -> None:
+    """Write the plan's approved chargemaster changes into a copy of the chargemaster,
+    with a change log (OUT.changes.csv/.json) and an audit log entry."""
+    from updater.apply import apply_plan
+    from updater.readers import ReadOptions
+    from updater.resolve import resolve_side
+
+    loaded = read_plan(plan)
+    releases = {}
+    for spec in release:
+        r = resolve_side(spec, store, ReadOptions())
+        releases[r.system.value] = r
+    result = apply_plan(loaded.table, loaded.identity, chargemaster, out, force=force,
+                        dry_run=dry_run, user=user, new_releases=releases or None,
+                        store=store, profile=profile, sheet=sheet)
+    typer.echo(result.summary_text())
+
+
+@app.command()
+def revert(
+    changelog: Path = typer.Argument(..., help="The change log apply wrote "
+                                     "(PATCHED.changes.json or .csv)."),
+    chargemaster: Path = typer.Option(..., "--chargemaster", "--cdm",
+                                      help="The patched chargemaster apply wrote."),
+    out: Path = typer.Option(..., "--out", help="Where to write the restored copy."),
+    force: bool = typer.Option(False, "--force", help="Revert a patched file that changed "
+                               "since apply wrote it."),
+    user: str | None = typer.Option(None, "--user", help="Name recorded in the audit log."),
+) -> None:
+    """Undo an apply: changed cells back to their values before, inserted lines removed."""
+    from updater.apply import revert as do_revert
+
+    result = do_revert(changelog, chargemaster, out, force=force, user=user)
+    typer.echo(result.summary_text())
