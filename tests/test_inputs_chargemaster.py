@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from tests_helpers import write_workbook
 
 from updater.errors import UpdaterError
 from updater.inputs import CDM_COLUMNS, ChargemasterInput
@@ -31,17 +31,7 @@ def write_csv(tmp_path: Path, lines: list[str], name: str = "cdm.csv", *,
 
 def write_xlsx(tmp_path: Path, sheets: dict[str, list[list[object]]],
                name: str = "cdm.xlsx") -> Path:
-    book = Workbook()
-    first = True
-    for title, rows in sheets.items():
-        ws = book.active if first else book.create_sheet()
-        assert ws is not None
-        ws.title, first = title, False
-        for row in rows:
-            ws.append(row)
-    path = tmp_path / name
-    book.save(path)
-    return path
+    return write_workbook(tmp_path, sheets, name)
 
 
 def records(cdm: ChargemasterInput, *columns: str) -> list[tuple[object, ...]]:

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from tests_helpers import write_workbook
 
 from updater.errors import UpdaterError
 from updater.readers import ReadOptions, load_release
@@ -30,17 +30,7 @@ def write_csv(tmp_path: Path, lines: list[str], name: str = "payer-list.csv") ->
 
 def write_xlsx(tmp_path: Path, sheets: dict[str, list[list[object]]],
                name: str = "payer-list.xlsx") -> Path:
-    book = Workbook()
-    first = True
-    for title, rows in sheets.items():
-        ws = book.active if first else book.create_sheet()
-        assert ws is not None
-        ws.title, first = title, False
-        for row in rows:
-            ws.append(row)
-    path = tmp_path / name
-    book.save(path)
-    return path
+    return write_workbook(tmp_path, sheets, name)
 
 
 def table_rows(path: Path, opts: ReadOptions) -> list[tuple[str, ...]]:

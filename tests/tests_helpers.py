@@ -34,3 +34,20 @@ def write_release_pair(folder: Path, *, tamper_addenda: bool) -> tuple[Path, Pat
                 z.writestr(f"icd10cm-order-addenda-{year}.txt", "\r\n".join(extra) + "\r\n")
         paths.append(path)
     return paths[0], paths[1]
+
+
+def write_workbook(tmp_path: Path, sheets: dict[str, list[list[object]]], name: str) -> Path:
+    """An xlsx with the given sheets and rows (the first sheet is the active one)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = True
+    for title, rows in sheets.items():
+        ws = book.active if first else book.create_sheet()
+        assert ws is not None
+        ws.title, first = title, False
+        for row in rows:
+            ws.append(row)
+    path = tmp_path / name
+    book.save(path)
+    return path
