@@ -45,7 +45,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-_COMMANDS = ("diff", "store_commands", "scan", "formats", "plan", "apply", "demo")
+_COMMANDS = ("diff", "store_commands", "scan", "formats", "plan", "apply", "demo", "report",
+             "check", "init", "run")
 
 
 def _version(value: bool) -> None:

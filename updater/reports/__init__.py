@@ -1,0 +1,1 @@
+"""HTML reports: release changes, impact on a chargemaster, coder training."""
