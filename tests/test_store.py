@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import zipfile
 from dataclasses import asdict, replace
 from datetime import date
@@ -451,18 +450,7 @@ def test_real_import_reimport_and_fast_reload(icd_zip, tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(loaded.publisher_changes.entries,
                                   fy25_release.publisher_changes.entries)
     assert loaded.publisher_changes.source == fy25_release.publisher_changes.source
-
-    def best(fn, n: int = 3) -> float:
-        times = []
-        for _ in range(n):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    parse = best(lambda: load_release(icd_zip("FY2025")))
-    reload = best(lambda: store.load("icd10cm:FY2025"))
-    assert reload * 4 < parse, f"store load {reload:.3f}s vs zip parse {parse:.3f}s"
+    # the speed of a reload against a parse is measured by bench/bench_parts.py
 
 
 def test_real_addenda_alone_imported_onto_fy2024(icd_zip, tmp_path: Path) -> None:
