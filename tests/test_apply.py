@@ -430,3 +430,31 @@ def test_conflicting_rows_refused(tmp_path: Path) -> None:
             plan_row(3, "update_description", 2, "99212", text="New")]
     result = run(cdm, same, tmp_path / "p.csv")
     assert result.counts["already_applied"] == 1 and result.counts["applied"] == 2
+
+
+@pytest.mark.parametrize("dated", [True, False])
+def test_duplicate_charge_codes_placed_by_row(tmp_path: Path, dated: bool) -> None:
+    """One charge code on three lines with the same code (campus copies): each plan row
+    acts on its own row, and applying again changes nothing."""
+    line = ["2001", "Visit", "99211", "0510", "10.00", "A", "01/01/2020", ""]
+    lines = [list(line), list(line), list(line)]
+    lines[1][1] = "Visit west"
+    header = HEADER if dated else HEADER[:6]
+    lines = lines if dated else [r[:6] for r in lines]
+    cdm = write_csv(tmp_path / "cdm.csv", lines, header)
+    rows = [plan_row(1, "replace", 1, "99211", "99213", charge="2001"),
+            plan_row(2, "retire", 3, "99211", charge="2001")]
+    out = tmp_path / "p.csv"
+    result = run(cdm, rows, out)
+    got = read_rows(out, skip=1)
+    if dated:
+        assert [r[2] for r in got] == ["99211", "99213", "99211", "99211"]
+        assert [r[7] for r in got] == ["12/31/2025", "", "", "12/31/2025"]
+    else:
+        assert got == [["2001", "Visit", "99213", "0510", "10.00", "A"],
+                       ["2001", "Visit west", "99211", "0510", "10.00", "A"],
+                       ["2001", "Visit", "99211", "0510", "10.00", "I"]]
+    assert result.counts["applied"] == 2
+    again = run_again(out, rows, cdm, tmp_path / "again.csv")
+    assert again.changes == [] and again.counts["already_applied"] == 2
+    assert (tmp_path / "again.csv").read_bytes() == out.read_bytes()

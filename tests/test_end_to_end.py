@@ -92,3 +92,66 @@ def test_scan_plan_review_apply_rescan(tmp_path):
     )
     assert again.exit_code == 0, again.output
     assert (tmp_path / "twice.csv").read_bytes() == out.read_bytes()
+
+
+ICD_ARGS = ["--from", str(SAMPLE / "icd10cm/FY2025/icd10cm-Code-Descriptions-2025.zip"),
+            "--to", str(SAMPLE / "icd10cm/FY2026/icd10cm-Code-Descriptions-2026.zip")]
+CROSSWALK = REPO / "chargemasters" / "sample-crosswalk.csv"
+
+
+def test_crosswalk_scan_plan_review_apply(tmp_path):
+    # the sample long crosswalk with an End Date column, as payers' lists often have
+    rows = list(csv.reader(CROSSWALK.open(newline="", encoding="utf-8")))
+    xw = tmp_path / "crosswalk.csv"
+    with xw.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([[*rows[0], "End Date"], *([*r, ""] for r in rows[1:])])
+    plan_dir = tmp_path / "plan"
+    made = runner.invoke(app, ["plan", "--crosswalk", str(xw), *ICD_ARGS, "--out",
+                               str(plan_dir)])
+    assert made.exit_code == 0, made.output
+    workbook = plan_dir / "plan.xlsx"
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["Plan"]
+    header = [c.value for c in ws[1]]
+    col = {name: header.index(name) + 1 for name in header}
+    ended, added = set(), 0
+    for r in range(2, ws.max_row + 1):
+        action = ws.cell(r, col["Action"]).value
+        if action in ("end_pair", "add_pair"):
+            ws.cell(r, col["Decision"]).value = "Approve"
+            if action == "end_pair":
+                ended.add(int(ws.cell(r, col["Source row"]).value))
+            else:
+                added += 1
+    wb.save(workbook)
+    assert ended and added
+
+    out = tmp_path / "crosswalk-patched.csv"
+    applied = runner.invoke(app, ["apply", str(workbook), "--crosswalk", str(xw),
+                                  "--crosswalk-out", str(out)])
+    assert applied.exit_code == 0, applied.output
+    changes = list(csv.DictReader((tmp_path / "crosswalk-patched.changes.csv").open()))
+    inserted = {int(c["output_row"]) for c in changes if c["kind"] == "insert"}
+    assert len(inserted) == added
+    assert data_rows(out) == data_rows(xw) + added
+    patched = list(csv.DictReader(out.open(newline="", encoding="utf-8")))
+    ends = [r for r in patched if r["End Date"]]
+    assert len(ends) == len(ended) and {r["End Date"] for r in ends} == {"2025-09-30"}
+
+    # every added pair is valid in the new release: the rescan flags none of them
+    rescan, _ = run_scan(chargemaster=None, crosswalk=out, old=ICD_ARGS[1::4],
+                         new=ICD_ARGS[3::4])
+    f = rescan.findings
+    flagged = set(f.loc[f["kind"].isin({"deleted", "expanded", "not_billable"}), "row"])
+    assert not flagged & inserted
+
+    again = runner.invoke(app, ["apply", str(workbook), "--crosswalk", str(out),
+                                "--crosswalk-out", str(tmp_path / "twice.csv")])
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "twice.csv").read_bytes() == out.read_bytes()
+
+    restored = tmp_path / "restored.csv"
+    back = runner.invoke(app, ["revert", str(tmp_path / "crosswalk-patched.changes.json"),
+                               "--crosswalk", str(out), "--out", str(restored)])
+    assert back.exit_code == 0, back.output
+    assert restored.read_bytes() == xw.read_bytes()

@@ -1,5 +1,6 @@
 """``updater apply`` / ``updater revert``: the reviewed migration plan written into a copy
-of the chargemaster, every change logged, and undone cell for cell on request.
+of the chargemaster and/or of the crosswalk, every change logged, and undone cell for cell
+on request.
 
 Rules (decision ``approved``, or ``changed`` with the reviewer's codes in ``replacement``;
 ``pending``, ``rejected`` and every ``review`` row do nothing):
@@ -22,16 +23,40 @@ Rules (decision ``approved``, or ``changed`` with the reviewer's codes in ``repl
   (decision approved) or the reviewer's text in ``replacement`` (decision changed).
 * A ``changed`` decision on retire/replace/split is applied by the number of codes the
   reviewer gave: none retires, one replaces, several split.
+* A line is found by the plan's ``source_row``, its charge code and old code checking it,
+  so a charge code used on several lines is no problem; only when that row does not match
+  (a chargemaster that is not the plan's, with --force) is the line looked for by charge
+  code and code, and several candidates are refused.
+
+Crosswalk rows (section ``crosswalk``; a long crosswalk, one procedure and one diagnosis
+per row, found by its row and checked by its pair):
+
+* **end_pair** - the pair gets an end date (the day before ``effective``) in the
+  crosswalk's end date column, else its status column says inactive. A crosswalk with
+  neither is refused (a pair is never removed: reject the end_pair rows and remove the
+  pairs by hand if that is what the payer's list needs). Decision ``changed`` with codes
+  in ``replacement`` also adds one pair per code, as add_pair does.
+* **add_pair** - a copy of the old pair's row is inserted right after it, with the new
+  code in place of the old one (a diagnosis written with a dot when the old one was),
+  effective on the plan's date when there is an effective date column, and as open as
+  the old pair was. A pair already in force in the crosswalk is not added twice, and
+  none is added for a pair that had ended (or was inactive) before this plan.
+* A wide crosswalk (several diagnosis columns, or lists and ranges in a cell) is refused
+  when it has approved rows: apply does not rewrite a list inside a cell.
 
 Every successor code must be a billable, not terminated code of the new release. The
-chargemaster must be the one the plan was made from (same sha256), or this plan's own
-earlier output (its change log beside it says so), unless forced. A plan row whose line
-already shows the change (end date already set, code already replaced, description
-already new) is skipped, so applying a plan twice changes nothing.
+chargemaster (crosswalk) must be the one the plan was made from (same sha256), or this
+plan's own earlier output (its change log beside it says so), unless forced. A plan row
+whose line already shows the change (end date already set, code already replaced,
+description already new, pair already added) is skipped, so applying a plan twice changes
+nothing. Each output gets its own change log (``<out>.changes.csv/.json``, every row naming
+the file); the run appends one line to the audit log, with a ``crosswalk`` entry when a
+crosswalk was patched.
 """
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import json
@@ -58,12 +83,14 @@ from updater.inputs.chargemaster import INACTIVE_VALUES, INACTIVE_WHEN_SET
 from updater.inputs.tables import column_key
 from updater.model import RECORD, TERMINATION_DATE, Release
 from updater.output import atomic_path, defuse_formulas
-from updater.patchers import Grid, day_before, normalize_code, open_grid, parse_date
+from updater.patchers import Grid, HeaderTest, day_before, normalize_code, open_grid, parse_date
 from updater.plan_model import (
     ACTION,
     DECISION,
     EFFECTIVE,
     OLD_CODE,
+    PAIR_DIAGNOSIS,
+    PAIR_PROCEDURE,
     PLAN_ROW,
     PROPOSED,
     PROPOSED_TEXT,
@@ -79,7 +106,7 @@ from updater.plan_model import (
 from updater.vocabulary import CodeSystem, Decision, PlanAction, RecordType
 
 CHANGE_COLUMNS = ("output_row", "input_row", "kind", "column", "before", "after",
-                  "plan_row", "action", "note")
+                  "plan_row", "action", "note", "file")
 AUDIT_LOG = "updater-audit.jsonl"
 NEW_CHARGE_CODE = "new charge code needed"
 _SHAPES = {CodeSystem.CPT: re.compile(r"^(?:\d{5}|\d{4}[FTU])$"),
@@ -103,6 +130,10 @@ class ApplyResult:
     forced: bool = False
     dry_run: bool = False
     user: str = ""
+    kind: str = "chargemaster"  # or "crosswalk": which file this result patched
+    source: Path | None = None  # the input file
+    crosswalk: ApplyResult | None = None  # the crosswalk's, when both were patched
+    waiting: dict[str, int] = field(default_factory=dict)  # approved rows of a file not given
 
     @property
     def table(self) -> pd.DataFrame:
@@ -112,17 +143,26 @@ class ApplyResult:
     def summary_text(self) -> str:
         c = self.counts
         head = "dry run, nothing written" if self.dry_run else f"wrote {self.output}"
-        lines = [f"updater apply: plan {self.plan_id}: {head}",
-                 f"  plan rows applied: {c['applied']} (retire {c['retire']}, replace "
-                 f"{c['replace']}, split {c['split']}, description {c['update_description']})",
-                 f"  already applied, skipped: {c['already_applied']}; not approved or "
-                 f"review: {c['not_applied']}",
-                 f"  cells changed: {c['cells_changed']}; lines inserted: "
-                 f"{c['rows_inserted']}; lines needing a new charge code: "
-                 f"{c['new_charge_codes']}",
-                 f"  rows: {c['rows_in']} in, {c['rows_out']} out"]
+        lines = [f"updater apply: plan {self.plan_id}: {self.kind}: {head}"]
+        if self.kind == "crosswalk":
+            lines += [f"  plan rows applied: {c['applied']} (end pair {c['end_pair']}, add "
+                      f"pair {c['add_pair']})",
+                      f"  already applied, skipped: {c['already_applied']}; not approved or "
+                      f"review: {c['not_applied']}",
+                      f"  cells changed: {c['cells_changed']}; pairs added: "
+                      f"{c['rows_inserted']}"]
+        else:
+            lines += [f"  plan rows applied: {c['applied']} (retire {c['retire']}, replace "
+                      f"{c['replace']}, split {c['split']}, description "
+                      f"{c['update_description']})",
+                      f"  already applied, skipped: {c['already_applied']}; not approved or "
+                      f"review: {c['not_applied']}",
+                      f"  cells changed: {c['cells_changed']}; lines inserted: "
+                      f"{c['rows_inserted']}; lines needing a new charge code: "
+                      f"{c['new_charge_codes']}"]
+        lines.append(f"  rows: {c['rows_in']} in, {c['rows_out']} out")
         if self.forced:
-            lines.append("  FORCED: the chargemaster is not the one the plan was made from "
+            lines.append(f"  FORCED: the {self.kind} is not the one the plan was made from "
                          "(recorded in the audit log)")
         if not self.dry_run:
             csv_log, json_log = changelog_paths(self.output)
@@ -134,6 +174,13 @@ class ApplyResult:
                          f"{change['after']!r} (plan row {change['plan_row']})")
         if self.dry_run and len(self.changes) > 15:
             lines.append(f"    ... {len(self.changes) - 15} more")
+        if self.crosswalk is not None:
+            lines.append(self.crosswalk.summary_text())
+        flags = {"chargemaster": "--chargemaster and --out",
+                 "crosswalk": "--crosswalk and --crosswalk-out"}
+        for kind, n in self.waiting.items():
+            lines.append(f"  NOT APPLIED: {n} approved {kind} row(s) of the plan (give "
+                         f"{flags[kind]} to apply them)")
         return "\n".join(lines)
 
 
@@ -147,7 +194,7 @@ class RevertResult:
     forced: bool = False
 
     def summary_text(self) -> str:
-        same = ("identical to the original chargemaster (same sha256)" if self.identical
+        same = ("identical to the original (same sha256)" if self.identical
                 else "cell-identical to the original (the file's bytes differ)")
         return (f"updater revert: wrote {self.output}: {self.cells_restored} cells restored, "
                 f"{self.rows_removed} inserted lines removed; {same}")
@@ -169,6 +216,9 @@ class Step:
     text: str
     effective: str
     system: str
+    section: str = "chargemaster"
+    pair: tuple[str, str] = ("", "")  # crosswalk: the (procedure, diagnosis) to find
+    dx_side: bool = False  # crosswalk: the code that changes is the diagnosis
 
 
 def _cell(value: object) -> str:
@@ -183,8 +233,9 @@ def _codes(text: str) -> list[str]:
     return [normalize_code(c) for c in re.split(r"[,;\s]+", text) if c.strip()]
 
 
-def plan_steps(table: pd.DataFrame) -> tuple[list[Step], int]:
-    """The chargemaster rows to apply, and how many rows were left alone."""
+def plan_steps(table: pd.DataFrame, section: str = "chargemaster") -> tuple[list[Step], int]:
+    """The plan rows of ``section`` (chargemaster or crosswalk) to apply, and how many rows
+    of the plan were left alone."""
     missing = [c for c in (PLAN_ROW, SECTION, ACTION, SOURCE_ROW, OLD_CODE, DECISION)
                if c not in table.columns]
     if missing:
@@ -196,8 +247,8 @@ def plan_steps(table: pd.DataFrame) -> tuple[list[Step], int]:
         get = lambda k, rec=rec: _cell(rec.get(k))  # noqa: E731
         n = int(float(get(PLAN_ROW) or 0))
         decision = get(DECISION).lower()
-        if get(SECTION).lower() != "chargemaster" or decision not in (Decision.APPROVED,
-                                                                       Decision.CHANGED):
+        if get(SECTION).lower() != section or decision not in (Decision.APPROVED,
+                                                               Decision.CHANGED):
             ignored += 1
             continue
         try:
@@ -208,9 +259,17 @@ def plan_steps(table: pd.DataFrame) -> tuple[list[Step], int]:
         if action is PlanAction.REVIEW:
             ignored += 1
             continue
-        if action in (PlanAction.END_PAIR, PlanAction.ADD_PAIR):
+        pair_action = action in (PlanAction.END_PAIR, PlanAction.ADD_PAIR)
+        if pair_action and section != "crosswalk":
             raise UpdaterError(f"plan row {n}: {action.value} in the chargemaster section",
                                hint="crosswalk actions belong to section 'crosswalk'")
+        if section == "crosswalk":
+            if not pair_action:
+                raise UpdaterError(f"plan row {n}: {action.value} in the crosswalk section",
+                                   hint="the crosswalk section takes end_pair, add_pair and "
+                                        "review")
+            steps.append(_pair_step(n, action, decision, get))
+            continue
         codes, text = _codes(get(PROPOSED)), get(PROPOSED_TEXT)
         if decision == Decision.CHANGED:
             if action is PlanAction.UPDATE_DESCRIPTION:
@@ -231,18 +290,53 @@ def plan_steps(table: pd.DataFrame) -> tuple[list[Step], int]:
         elif not text:
             raise UpdaterError(f"plan row {n}: no proposed description to apply",
                                hint="write it in 'replacement' with decision 'changed'")
-        effective = get(EFFECTIVE)[:10]
-        try:
-            date.fromisoformat(effective)
-        except ValueError:
-            raise UpdaterError(f"plan row {n}: effective date {effective!r} is not "
-                               "YYYY-MM-DD", hint="the plan's 'effective' column") from None
         source_row = int(float(get(SOURCE_ROW) or 0))
         steps.append(Step(n, action, source_row, get(P_CHARGE_CODE),
-                          normalize_code(get(OLD_CODE)), codes, text, effective,
+                          normalize_code(get(OLD_CODE)), codes, text, _effective(n, get),
                           get(SYSTEM).lower()))
-    _check_conflicts(steps)
+    if section == "chargemaster":
+        _check_conflicts(steps)
     return steps, ignored
+
+
+def _effective(n: int, get: Any) -> str:
+    effective = str(get(EFFECTIVE))[:10]
+    try:
+        date.fromisoformat(effective)
+    except ValueError:
+        raise UpdaterError(f"plan row {n}: effective date {effective!r} is not "
+                           "YYYY-MM-DD", hint="the plan's 'effective' column") from None
+    return effective
+
+
+def _pair_step(n: int, action: PlanAction, decision: str, get: Any) -> Step:
+    """A crosswalk row: ``end_pair`` ends the pair it names (and, decision ``changed`` with
+    codes in ``replacement``, adds a pair per code); ``add_pair`` adds the pair with the
+    old code swapped for the proposed code (or the reviewer's codes)."""
+    system = str(get(SYSTEM)).lower()
+    old = normalize_code(get(OLD_CODE))
+    procedure, diagnosis = normalize_code(get(PAIR_PROCEDURE)), normalize_code(
+        get(PAIR_DIAGNOSIS))
+    dx_side = system == CodeSystem.ICD10CM.value
+    changed = decision == Decision.CHANGED
+    codes = _codes(get(REPLACEMENT)) if changed else []
+    if action is PlanAction.ADD_PAIR:
+        # the plan's pair is the new one: the pair to find has the old code back
+        pair = (procedure, old) if dx_side else (old, diagnosis)
+        if not changed:
+            codes = _codes(get(PROPOSED))
+        if not codes:
+            raise UpdaterError(f"plan row {n}: add_pair with no code to add",
+                               hint="write the code in 'replacement' with decision "
+                                    "'changed', or reject the row")
+    else:
+        pair = (procedure, diagnosis)
+    if not old or not all(pair):
+        raise UpdaterError(f"plan row {n}: {action.value} without its pair (procedure "
+                           f"{procedure!r}, diagnosis {diagnosis!r}, old code {old!r})",
+                           hint="make the plan again with 'updater plan'")
+    return Step(n, action, int(float(get(SOURCE_ROW) or 0)), "", old, codes, "",
+                _effective(n, get), system, section="crosswalk", pair=pair, dx_side=dx_side)
 
 
 def _check_conflicts(steps: Sequence[Step]) -> None:
@@ -295,7 +389,7 @@ def check_codes(steps: Sequence[Step], identity: PlanIdentity,
     releases: dict[str, Release] = dict(new_releases or {})
     for step in steps:
         for code in step.codes:
-            system = _system_of(code, step.system)
+            system = step.system if step.dx_side else _system_of(code, step.system)
             if system not in releases:
                 releases[system] = _new_release(system, identity, store)
             release = releases[system]
@@ -317,11 +411,13 @@ def check_codes(steps: Sequence[Step], identity: PlanIdentity,
                     hint="correct the replacement code, or set the decision to rejected")
 
 
-def _check_hash(actual: str, identity: PlanIdentity, chargemaster: Path,
-                force: bool) -> tuple[bool, list[int | None] | None]:
+def _check_hash(actual: str, identity: PlanIdentity, chargemaster: Path, force: bool,
+                what: str = "chargemaster") -> tuple[bool, list[int | None] | None]:
     """(forced past a mismatch, for this plan's own output: the plan's row number of
-    each of its rows, None for a line an apply inserted)."""
-    expected = identity.chargemaster_sha256
+    each of its rows, None for a line an apply inserted). ``what`` is the chargemaster
+    or the crosswalk, checked against the plan's sha256 of it."""
+    expected = (identity.crosswalk_sha256 if what == "crosswalk"
+                else identity.chargemaster_sha256)
     if expected and actual == expected:
         return False, None
     log = changelog_paths(chargemaster)[1]
@@ -335,13 +431,13 @@ def _check_hash(actual: str, identity: PlanIdentity, chargemaster: Path,
     if force:
         return True, None
     if not expected:
-        raise UpdaterError("the plan records no chargemaster checksum", file=chargemaster,
-                           hint="make the plan again from this chargemaster, or use --force "
+        raise UpdaterError(f"the plan records no {what} checksum", file=chargemaster,
+                           hint=f"make the plan again from this {what}, or use --force "
                                 "(recorded in the audit log)")
     raise UpdaterError(
-        f"the chargemaster is not the one the plan was made from (sha256 {actual[:12]}, "
+        f"the {what} is not the one the plan was made from (sha256 {actual[:12]}, "
         f"the plan's {expected[:12]})", file=chargemaster,
-        hint="make a new plan from this chargemaster, or use --force to apply anyway "
+        hint=f"make a new plan from this {what}, or use --force to apply anyway "
              "(recorded in the audit log)")
 
 
@@ -390,6 +486,7 @@ class Insert:
     code: str
     ops: list[tuple[str, int, Any]]  # ("text"|"date"|"restore", column, value)
     note: str = ""
+    restore_row: bool = False  # first put back every cell this apply changed on the source
 
 
 class Patcher:
@@ -422,11 +519,19 @@ class Patcher:
 
     def locate(self, step: Step) -> tuple[int, int] | None:
         """(row, code column) of the plan row's line; None when it already shows the new
-        code in place (already applied)."""
+        code in place (already applied). The line is found by its row first (so a charge
+        code on several lines is no problem), the charge code and old code checking it;
+        only when that row does not match is the line looked for by charge code and code
+        (a chargemaster that is not the plan's, applied with --force)."""
         n = len(self.grid)
         i = self.row_of.get(step.source_row, step.source_row) - 1
         if 0 <= i < n and (j := self._has(i, step, step.old_code)) is not None:
             return i, j
+        aliases = sorted(self.aliases.get((step.charge_code, step.old_code), ()))
+        if 0 <= i < n:  # the plan's line shows the code this plan puts in: applied before
+            for code in aliases:
+                if (j := self._has(i, step, code)) is not None:
+                    return None if step.action is PlanAction.REPLACE else (i, j)
         found = [(k, j) for k in range(n) if (j := self._has(k, step, step.old_code))
                  is not None]
         if len(found) == 1:
@@ -439,12 +544,9 @@ class Patcher:
                 f"{step.old_code} (rows {rows})",
                 hint="apply the plan to the chargemaster it was made from")
         # the line's code was already replaced in place (by this step or another on it)
-        for code in sorted(self.aliases.get((step.charge_code, step.old_code), ())):
-            if 0 <= i < n and (j := self._has(i, step, code)) is not None:
-                moved = [(i, j)]
-            else:
-                moved = [(k, j) for k in range(n) if (j := self._has(k, step, code))
-                         is not None]
+        for code in aliases:
+            moved = [(k, j) for k in range(n) if (j := self._has(k, step, code))
+                     is not None]
             if len(moved) == 1:
                 return None if step.action is PlanAction.REPLACE else moved[0]
         raise UpdaterError(
@@ -562,26 +664,221 @@ class Patcher:
         self.applied[step.action.value] += 1
 
 
+class PairPatcher(Patcher):
+    """The plan's crosswalk steps on a long crosswalk (one procedure, one diagnosis per
+    row). An ended pair is end-dated (the day before the effective date) where the
+    crosswalk has an end date column, else set inactive in its status column; a crosswalk
+    with neither is refused (a pair is never removed). An added pair is a copy of the pair
+    it replaces, inserted right after it, with the new code, effective on the plan's date
+    (when there is an effective date column) and as open as the old pair was."""
+
+    def __init__(self, grid: Grid, cols: Columns, procedure: int, diagnosis: int,
+                 steps: Sequence[Step] = ()) -> None:
+        super().__init__(grid, cols)
+        self.procedure, self.diagnosis = procedure, diagnosis
+        self.steps = list(steps)
+        self._rows_of: dict[tuple[str, str], list[int]] | None = None
+        self._added: set[tuple[str, str, str]] = set()  # (procedure, diagnosis, effective)
+        self._ended: set[int] = set()  # rows this apply ended
+
+    def pair_at(self, i: int) -> tuple[str, str]:
+        return (normalize_code(self.grid.text(i, self.procedure)),
+                normalize_code(self.grid.text(i, self.diagnosis)))
+
+    def locate_pair(self, step: Step) -> int:
+        """The row of the plan row's pair: its own row first, else the only row with it."""
+        n = len(self.grid)
+        i = self.row_of.get(step.source_row, step.source_row) - 1
+        if 0 <= i < n and self.pair_at(i) == step.pair:
+            return i
+        found = self.rows_of().get(step.pair, [])
+        if len(found) == 1:
+            return found[0]
+        shown = f"{step.pair[0]} with {step.pair[1]}"
+        if found:
+            rows = ", ".join(str(k + 1) for k in found[:5])
+            raise UpdaterError(
+                f"plan row {step.plan_row}: the pair {shown} is not at row "
+                f"{step.source_row} and is on several rows ({rows})",
+                hint="apply the plan to the crosswalk it was made from")
+        raise UpdaterError(
+            f"plan row {step.plan_row}: no crosswalk row pairs {shown} (the plan's row "
+            f"{step.source_row})", hint="is this the crosswalk the plan was made from?")
+
+    def rows_of(self) -> dict[tuple[str, str], list[int]]:
+        """The rows of every pair the steps name (old pairs and the pairs they add),
+        found column-wise (a crosswalk has millions of rows)."""
+        if self._rows_of is None:
+            wanted = {s.pair for s in self.steps} | {
+                (s.pair[0], c) if s.dx_side else (c, s.pair[1])
+                for s in self.steps for c in s.codes}
+            # a space joins the two: normalized codes have none
+            key = (_normalized(self.grid.column_texts(self.procedure)) + " "
+                   + _normalized(self.grid.column_texts(self.diagnosis)))
+            hits = key[key.isin([f"{p} {d}" for p, d in wanted])]
+            self._rows_of = {}
+            for i, k in zip(hits.index, hits, strict=True):
+                p, d = k.split(" ")
+                self._rows_of.setdefault((p, d), []).append(int(i))
+        return self._rows_of
+
+    def in_force(self, i: int, effective: str) -> bool:
+        """Row i's pair still holds on the effective date (not ended before, not inactive)."""
+        if self.cols.end is not None:
+            end = parse_date(self.grid.text(i, self.cols.end))
+            if end is not None and end < date.fromisoformat(effective):
+                return False
+        return self.cols.status is None or not self._is_inactive(i)
+
+    def apply(self, step: Step) -> None:
+        i = self.locate_pair(step)
+        done = False
+        if step.action is PlanAction.END_PAIR:
+            done = self.end_line(i, step)
+            if done:
+                self._ended.add(i)
+            elif not step.codes:
+                self.skip(step, "already applied: pair already ended")
+                return
+        j = self.diagnosis if step.dx_side else self.procedure
+        dotted = step.dx_side and "." in self.grid.text(i, j)
+        for code in step.codes:
+            new = (step.pair[0], code) if step.dx_side else (code, step.pair[1])
+            there = any(self.in_force(k, step.effective) for k in self.rows_of().get(new, []))
+            if there or (*new, step.effective) in self._added:
+                self.skip(step, f"already applied: {new[0]} with {new[1]} already in the "
+                                "crosswalk")
+                continue
+            if i not in self._ended and not self.in_force(i, step.effective):
+                self.skip(step, f"not added: the pair it replaces ({step.pair[0]} with "
+                                f"{step.pair[1]}) had ended before this plan")
+                continue
+            shown = code[:3] + "." + code[3:] if dotted and len(code) > 3 else code
+            ops: list[tuple[str, int, Any]] = [("text", j, shown)]
+            if self.cols.effective is not None:
+                ops.append(("date", self.cols.effective, date.fromisoformat(step.effective)))
+            self.inserts.append(Insert(i, step, code, ops, restore_row=True))
+            self._added.add((*new, step.effective))
+            done = True
+        if done:
+            self.applied[step.action.value] += 1
+
+
+def crosswalk_patcher(path: Path, *, sheet: str | None = None,
+                      columns: Mapping[str, str | Sequence[str]] | None = None,
+                      steps: Sequence[Step] = ()) -> PairPatcher:
+    """The crosswalk as a grid with its procedure, diagnosis, end date, status and
+    effective date columns found (as the crosswalk reader finds them). A wide crosswalk
+    (several diagnosis columns, or lists and ranges in a cell) is refused when there is
+    something to apply: a pair there is part of a cell, which apply does not rewrite."""
+    from updater.inputs.chargemaster import USUAL_NAMES
+    from updater.inputs.crosswalk import FIELDS, _columns, _is_header
+    from updater.inputs.tables import find_column, merge_columns
+
+    overrides = merge_columns(None, columns, FIELDS)
+    test: HeaderTest = lambda row: _is_header(row, overrides)  # noqa: E731
+    try:
+        grid = open_grid(path, sheet=sheet, is_header=test)
+    except UpdaterError as exc:
+        if "header row" not in str(exc):
+            raise
+        raise UpdaterError("no procedure and diagnosis columns in the first rows",
+                           file=path, hint="name them with --proc-col and --dx-col, as for "
+                                           "'updater plan'") from None
+    proc, dx = _columns(grid.header, overrides)
+    taken = {proc, *dx}
+
+    def usual(name: str) -> int | None:
+        free = [h if k not in taken else "" for k, h in enumerate(grid.header)]
+        return find_column(free, USUAL_NAMES[name])
+
+    cols = Columns([proc, *dx], None, None, usual(STATUS), usual(EFFECTIVE_DATE),
+                   usual(END_DATE), grid.header)
+    grid.date_columns = [k for k in (cols.end, cols.effective) if k is not None]
+    if steps:
+        cells = pd.Series(grid.column_texts(dx[0]), dtype=object)
+        hit = cells.str.contains(_LIST_CELL, na=False)
+        listed = int(hit.to_numpy().argmax()) if hit.any() else None
+        if len(dx) > 1 or listed is not None:
+            where = (f"{len(dx)} diagnosis columns" if len(dx) > 1 else
+                     f"a list or range in a cell, e.g. row {(listed or 0) + 1}: "
+                     f"{grid.text(listed or 0, dx[0])!r}")
+            raise UpdaterError(
+                f"apply patches a crosswalk with one procedure and one diagnosis per row; "
+                f"this one is wide ({where})", file=path,
+                hint="make the crosswalk changes by hand (plan.xlsx lists them), or keep the "
+                     "crosswalk as one pair per row")
+        ending = [s for s in steps if s.action is PlanAction.END_PAIR]
+        if ending and cols.end is None and cols.status is None:
+            raise UpdaterError(
+                f"plan row {ending[0].plan_row}: the crosswalk has no end date or status "
+                "column to end a pair with", file=path,
+                hint="add an 'End Date' or 'Status' column to the crosswalk (updater never "
+                     "removes a pair), or reject the end_pair rows and remove those pairs "
+                     "yourself")
+    return PairPatcher(grid, cols, proc, dx[0], steps)
+
+
+_LIST_CELL = re.compile(r"[,;|\s]|\S-|\bthru\b", re.IGNORECASE)
+
+
+def _normalized(texts: list[str]) -> pd.Series:
+    """``normalize_code`` on a whole column (Arrow's kernels: millions of cells)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    a = pc.utf8_trim_whitespace(pa.array(texts, pa.string()))
+    a = pc.replace_substring_regex(a, r"^(\d+)\.0+$", r"\1")
+    a = pc.utf8_upper(pc.replace_substring_regex(a, r"[\s.]", ""))
+    return pd.Series(a.to_numpy(zero_copy_only=False), dtype=object)
+
+
 def _serializable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def apply_plan(plan_table: pd.DataFrame | Any, identity: PlanIdentity | None = None,
-               chargemaster: str | Path = "", out: str | Path = "", *, force: bool = False,
-               dry_run: bool = False, user: str | None = None,
-               new_releases: Mapping[str, Release] | None = None,
-               store: Path = Path("releases"), profile: str | Path | None = None,
-               sheet: str | None = None, columns: Mapping[str, str] | None = None,
-               ) -> ApplyResult:
-    """Apply the plan's approved chargemaster rows to a copy of ``chargemaster`` at ``out``
-    (see the module's rules). ``plan_table`` may be a Plan (``.table``, ``.identity``)."""
-    if identity is None:
-        plan_table, identity = plan_table.table, plan_table.identity
-    assert identity is not None
-    chargemaster, out = Path(chargemaster), Path(out)
-    if out.exists() and out.resolve() == chargemaster.resolve():
-        raise UpdaterError("the output would overwrite the chargemaster", file=out,
-                           hint="write the patched copy to another file")
+@dataclass
+class _Patched:
+    """One file patched in memory, ready to write."""
+
+    result: ApplyResult
+    data: bytes
+    meta: dict[str, Any]
+
+
+def _finish(kind: str, source: Path, out: Path, sha_in: str, grid: Grid, patcher: Patcher,
+            ignored: int, forced: bool, plan_id: str, dry_run: bool, user: str,
+            ) -> _Patched:
+    """Insert the new rows, log every change, count."""
+    rows_in = len(grid)
+    plan_rows: list[int | None] = []
+    changes = _insert_and_log(grid, patcher, plan_rows, out)
+    data = grid.to_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    inserted = len(patcher.inserts)
+    actions = (("end_pair", "add_pair") if kind == "crosswalk" else
+               ("retire", "replace", "split", "update_description"))
+    counts = {**{k: patcher.applied[k] for k in actions},
+              "applied": sum(patcher.applied.values()),
+              "already_applied": len(patcher.skipped), "not_applied": ignored,
+              "cells_changed": sum(1 for c in changes if c["kind"] == "cell"),
+              "rows_inserted": inserted,
+              "new_charge_codes": sum(1 for x in patcher.inserts if x.note),
+              "rows_in": rows_in, "rows_out": rows_in + inserted}
+    result = ApplyResult(out, plan_id, sha_in, sha, counts, changes, patcher.skipped, forced,
+                         dry_run, user, kind=kind, source=source)
+    meta = {"plan_id": plan_id, kind: str(source), "kind": kind,
+            "input_sha256": sha_in, "output": str(out), "output_sha256": sha,
+            "format": grid.kind, "layout": grid.layout(), "forced": forced,
+            "source_rows": plan_rows,
+            "counts": counts, "skipped": patcher.skipped, "changes": changes}
+    return _Patched(result, data, meta)
+
+
+def _patch_chargemaster(steps: list[Step], ignored: int, identity: PlanIdentity,
+                        chargemaster: Path, out: Path, *, force: bool, dry_run: bool,
+                        user: str, profile: str | Path | None, sheet: str | None,
+                        columns: Mapping[str, str] | None) -> _Patched:
     from updater.inputs.chargemaster import read_chargemaster
 
     cm = read_chargemaster(chargemaster, profile=profile, sheet=sheet, columns=columns)
@@ -589,8 +886,6 @@ def apply_plan(plan_table: pd.DataFrame | Any, identity: PlanIdentity | None = N
         raise UpdaterError("apply patches a chargemaster export, not a price transparency "
                            "file", file=chargemaster, hint="apply the plan to the CDM export")
     forced, source_rows = _check_hash(cm.sha256, identity, chargemaster, force)
-    steps, ignored = plan_steps(plan_table)
-    check_codes(steps, identity, new_releases, store)
     grid = open_grid(chargemaster, sheet=sheet, wanted=wanted_headers(cm.columns))
     cols = Columns.of(grid.header, cm.columns)
     grid.date_columns = [k for k in (cols.end, cols.effective) if k is not None]
@@ -603,47 +898,126 @@ def apply_plan(plan_table: pd.DataFrame | Any, identity: PlanIdentity | None = N
                 step.codes[0])
     for step in sorted(steps, key=lambda s: (s.source_row, s.plan_row)):
         patcher.apply(step)
-    rows_in = len(grid)
-    plan_rows: list[int | None] = []
-    changes = _insert_and_log(grid, patcher, plan_rows)
-    data = grid.to_bytes()
-    sha = hashlib.sha256(data).hexdigest()
-    inserted = len(patcher.inserts)
-    counts = {**{k: patcher.applied[k] for k in ("retire", "replace", "split",
-                                                  "update_description")},
-              "applied": sum(patcher.applied.values()),
-              "already_applied": len(patcher.skipped), "not_applied": ignored,
-              "cells_changed": sum(1 for c in changes if c["kind"] == "cell"),
-              "rows_inserted": inserted,
-              "new_charge_codes": sum(1 for x in patcher.inserts if x.note),
-              "rows_in": rows_in, "rows_out": rows_in + inserted}
-    result = ApplyResult(out, identity.plan_id, cm.sha256, sha, counts, changes,
-                         patcher.skipped, forced, dry_run, user or _user())
+    return _finish("chargemaster", chargemaster, out, cm.sha256, grid, patcher, ignored,
+                   forced, identity.plan_id, dry_run, user)
+
+
+def _patch_crosswalk(steps: list[Step], ignored: int, identity: PlanIdentity, crosswalk: Path,
+                     out: Path, *, force: bool, dry_run: bool, user: str, sheet: str | None,
+                     columns: Mapping[str, str | Sequence[str]] | None) -> _Patched:
+    if not crosswalk.is_file():
+        raise UpdaterError("no such crosswalk", file=crosswalk, hint="check the path")
+    sha_in = hashlib.sha256(crosswalk.read_bytes()).hexdigest()
+    forced, source_rows = _check_hash(sha_in, identity, crosswalk, force, "crosswalk")
+    patcher = crosswalk_patcher(crosswalk, sheet=sheet, columns=columns, steps=steps)
+    if source_rows is not None:
+        patcher.row_of = {r: k for k, r in enumerate(source_rows, start=1) if r is not None}
+    for step in sorted(steps, key=lambda s: (s.source_row, s.plan_row)):
+        patcher.apply(step)
+    return _finish("crosswalk", crosswalk, out, sha_in, patcher.grid, patcher, ignored,
+                   forced, identity.plan_id, dry_run, user)
+
+
+def apply_plan(plan_table: pd.DataFrame | Any, identity: PlanIdentity | None = None,
+               chargemaster: str | Path | None = None, out: str | Path | None = None, *,
+               crosswalk: str | Path | None = None, crosswalk_out: str | Path | None = None,
+               force: bool = False, dry_run: bool = False, user: str | None = None,
+               new_releases: Mapping[str, Release] | None = None,
+               store: Path = Path("releases"), profile: str | Path | None = None,
+               sheet: str | None = None, columns: Mapping[str, str] | None = None,
+               crosswalk_sheet: str | None = None,
+               crosswalk_columns: Mapping[str, str | Sequence[str]] | None = None,
+               ) -> ApplyResult:
+    """Apply the plan's approved rows to a copy of ``chargemaster`` at ``out`` and/or of
+    ``crosswalk`` at ``crosswalk_out`` (see the module's rules). ``plan_table`` may be a
+    Plan (``.table``, ``.identity``). The result describes the chargemaster (or, given
+    only a crosswalk, the crosswalk); with both, ``.crosswalk`` is the crosswalk's."""
+    if identity is None:
+        plan_table, identity = plan_table.table, plan_table.identity
+    assert identity is not None
+    jobs: list[tuple[str, Path, Path]] = []
+    for kind, source, target, flag in (("chargemaster", chargemaster, out, "--out"),
+                                       ("crosswalk", crosswalk, crosswalk_out,
+                                        "--crosswalk-out")):
+        if source is None or str(source) == "":
+            continue
+        if target is None or str(target) == "":
+            raise UpdaterError(f"where to write the patched {kind}?", file=source,
+                               hint=f"give {flag} FILE")
+        source, target = Path(source), Path(target)
+        if target.exists() and target.resolve() == source.resolve():
+            raise UpdaterError(f"the output would overwrite the {kind}", file=target,
+                               hint="write the patched copy to another file")
+        jobs.append((kind, source, target))
+    if not jobs:
+        raise UpdaterError("nothing to apply the plan to",
+                           hint="give --chargemaster with --out, and/or --crosswalk with "
+                                "--crosswalk-out")
+    if len(jobs) == 2 and jobs[0][2].resolve() == jobs[1][2].resolve():
+        raise UpdaterError("the chargemaster and the crosswalk would be written to one file",
+                           file=jobs[0][2], hint="give two different output files")
+    who = user or _user()
+    planned = {kind: plan_steps(plan_table, kind) for kind, _, _ in jobs}
+    check_codes([s for steps, _ in planned.values() for s in steps], identity, new_releases,
+                store)
+    parts: list[_Patched] = []
+    for kind, source, target in jobs:
+        steps, ignored = planned[kind]
+        if kind == "chargemaster":
+            parts.append(_patch_chargemaster(
+                steps, ignored, identity, source, target, force=force, dry_run=dry_run,
+                user=who, profile=profile, sheet=sheet, columns=columns))
+        else:
+            parts.append(_patch_crosswalk(
+                steps, ignored, identity, source, target, force=force, dry_run=dry_run,
+                user=who, sheet=crosswalk_sheet, columns=crosswalk_columns))
+    main = parts[0].result
+    if len(parts) == 2:
+        main.crosswalk = parts[1].result
+    given = {kind for kind, _, _ in jobs}
+    for kind in ("chargemaster", "crosswalk"):
+        if kind not in given:
+            with contextlib.suppress(UpdaterError):  # the file's rows are not checked here
+                if n := len(plan_steps(plan_table, kind)[0]):
+                    main.waiting[kind] = n
     if dry_run:
-        return result
-    meta = {"plan_id": identity.plan_id, "chargemaster": str(chargemaster),
-            "input_sha256": cm.sha256, "output": str(out), "output_sha256": sha,
-            "format": grid.kind, "layout": grid.layout(), "forced": forced,
-            "source_rows": plan_rows,
-            "counts": counts, "skipped": patcher.skipped, "changes": changes}
+        return main
+    for part in parts:
+        _write(part)
+    record: dict[str, Any] = {"command": "apply", "user": who, "plan_id": identity.plan_id}
+    for part in parts:
+        r = part.result
+        entry = {r.kind: str(r.source), "input_sha256": r.input_sha256,
+                 "output": str(r.output), "output_sha256": r.output_sha256,
+                 "counts": r.counts, "forced": r.forced}
+        if r.kind == "chargemaster":
+            record.update(entry)
+        else:
+            record["crosswalk"] = entry
+    if "chargemaster" not in record:
+        record.update({"chargemaster": None, "forced": main.forced})
+    record["dry_run"] = False
+    audit(main.output.parent, record)
+    return main
+
+
+def _write(part: _Patched) -> None:
+    """The patched file and its change log, each through a temporary file."""
+    out = part.result.output
     csv_log, json_log = changelog_paths(out)
     with atomic_path(out) as tmp:
-        tmp.write_bytes(data)
+        tmp.write_bytes(part.data)
     with atomic_path(json_log) as tmp:
-        tmp.write_text(json.dumps(_serializable(meta), indent=1, ensure_ascii=False) + "\n",
-                       encoding="utf-8")
+        tmp.write_text(json.dumps(_serializable(part.meta), indent=1, ensure_ascii=False)
+                       + "\n", encoding="utf-8")
     with atomic_path(csv_log) as tmp:
-        defuse_formulas(result.table.astype("object")).to_csv(tmp, index=False)
-    audit(out.parent, {"command": "apply", "user": result.user, "plan_id": identity.plan_id,
-                       "chargemaster": str(chargemaster), "input_sha256": cm.sha256,
-                       "output": str(out), "output_sha256": sha, "counts": counts,
-                       "forced": forced, "dry_run": False})
-    return result
+        defuse_formulas(part.result.table.astype("object")).to_csv(tmp, index=False)
 
 
-def _insert_and_log(grid: Grid, patcher: Patcher,
-                    source_rows: list[int | None]) -> list[dict[str, Any]]:
-    """Insert the new lines and number every change by its row in the output."""
+def _insert_and_log(grid: Grid, patcher: Patcher, source_rows: list[int | None],
+                    out: Path) -> list[dict[str, Any]]:
+    """Insert the new lines and number every change by its row in the output (``out``,
+    named in each change)."""
     after: dict[int, list[Insert]] = {}
     for ins in patcher.inserts:
         after.setdefault(ins.source, []).append(ins)
@@ -672,7 +1046,14 @@ def _insert_and_log(grid: Grid, patcher: Patcher,
                         "after": c["after"], "plan_row": c["plan_row"],
                         "action": c["action"], "note": c["note"], "restore": c["restore"]})
     for p, ins in new_rows:
-        for op, j, value in ins.ops:
+        ops = ins.ops
+        if ins.restore_row:
+            saved: dict[int, Any] = {}
+            for c in patcher.cells:
+                if c["i"] == ins.source:
+                    saved.setdefault(c["j"], c["restore"])
+            ops = [("restore", j, v) for j, v in saved.items()] + ops
+        for op, j, value in ops:
             if op == "text":
                 grid.set_text(p, j, value)
             elif op == "date":
@@ -684,7 +1065,7 @@ def _insert_and_log(grid: Grid, patcher: Patcher,
                         "plan_row": ins.step.plan_row, "action": ins.step.action.value,
                         "note": ins.note or f"copy of input row {ins.source + 1}"})
         base = originals[ins.source]
-        for j in sorted({j for _, j, _ in ins.ops}):
+        for j in sorted({j for _, j, _ in ops}):
             if grid.text(p, j) != base[j]:
                 changes.append({"output_row": p + 1, "input_row": None,
                                 "kind": "inserted_cell", "column": grid.header[j],
@@ -692,6 +1073,8 @@ def _insert_and_log(grid: Grid, patcher: Patcher,
                                 "plan_row": ins.step.plan_row,
                                 "action": ins.step.action.value, "note": ins.note})
     changes.sort(key=lambda c: (c["output_row"], c["kind"] != "insert"))
+    for c in changes:
+        c["file"] = str(out)
     return changes
 
 

@@ -1,6 +1,6 @@
-"""Format-preserving editors for a chargemaster file: a CSV or an XLSX sheet seen as a grid
-of data rows under its header row, edited cell by cell and row by row, then written back
-so that everything not edited stays as it was.
+"""Format-preserving editors for a chargemaster or crosswalk file: a CSV or an XLSX sheet
+seen as a grid of data rows under its header row, edited cell by cell and row by row, then
+written back so that everything not edited stays as it was.
 
 CSV: the encoding (UTF-8 with or without BOM, Windows-1252), the delimiter, the line
 terminator, the title rows above the header and every row not edited are written back
@@ -19,8 +19,9 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,14 @@ class Grid:
     def _peers(self, j: int) -> list[int]:
         return [j, *(k for k in getattr(self, "date_columns", []) if k != j)]
 
+    def _style(self, j: int, learn: Callable[[], Any]) -> Any:
+        """Column j's date style, learnt once (a column holds one style, and looking at a
+        whole column for every date written is quadratic on a big file)."""
+        cache: dict[int, Any] = self.__dict__.setdefault("_styles", {})
+        if j not in cache:
+            cache[j] = learn()
+        return cache[j]
+
     def __len__(self) -> int:
         raise NotImplementedError
 
@@ -150,11 +159,17 @@ class Grid:
         raise NotImplementedError
 
 
-def find_header(rows: Sequence[Sequence[str]], wanted: Sequence[str]) -> int | None:
-    """The first of the first rows holding every wanted header text."""
+HeaderTest = Callable[[Sequence[str]], bool]
+
+
+def find_header(rows: Sequence[Sequence[str]], wanted: Sequence[str],
+                is_header: HeaderTest | None = None) -> int | None:
+    """The first of the first rows holding every wanted header text (and passing
+    ``is_header``, the crosswalk reader's own test, when given)."""
     need = {w.strip() for w in wanted if w.strip()}
     for i, row in enumerate(rows[:HEADER_ROWS + 5]):
-        if need <= {str(c).strip() for c in row}:
+        if need <= {str(c).strip() for c in row} and (is_header is None or is_header(
+                [str(c) for c in row])):
             return i
     return None
 
@@ -173,7 +188,8 @@ class CsvGrid(Grid):
     kind = "csv"
 
     def __init__(self, path: Path, *, wanted: Sequence[str] = (),
-                 layout: dict[str, Any] | None = None) -> None:
+                 layout: dict[str, Any] | None = None, is_header: HeaderTest | None = None,
+                 ) -> None:
         data = path.read_bytes()
         self.bom = data.startswith(_BOM)
         raw = data[3:] if self.bom else data
@@ -186,7 +202,8 @@ class CsvGrid(Grid):
         else:
             found = None
             for delimiter in DELIMITERS:
-                at = find_header(_records(text, delimiter, limit=HEADER_ROWS + 5)[0], wanted)
+                at = find_header(_records(text, delimiter, limit=HEADER_ROWS + 5)[0], wanted,
+                                 is_header)
                 if at is not None:
                     found = delimiter, at
                     break
@@ -227,6 +244,9 @@ class CsvGrid(Grid):
         cells = self.rows[i].cells
         return {"v": cells[j] if j < len(cells) else "", "width": len(cells)}
 
+    def column_texts(self, j: int) -> list[str]:
+        return [r.cells[j].strip() if j < len(r.cells) else "" for r in self.rows]
+
     def _set(self, i: int, j: int, value: str) -> None:
         rec = self.rows[i]
         if j >= len(rec.cells):
@@ -241,12 +261,16 @@ class CsvGrid(Grid):
         if value is None:
             self._set(i, j, "")
             return
-        samples: list[str] = []
-        for k in self._peers(j):
-            samples = [s for s in self.column_texts(k) if s][:500]
-            if samples:
-                break
-        self._set(i, j, date_writer(samples)[1](value))
+        def learn() -> Any:
+            samples: list[str] = []
+            for k in self._peers(j):
+                samples = list(itertools.islice(
+                    (t for n in range(len(self)) if (t := self.text(n, k))), 500))
+                if samples:
+                    break
+            return date_writer(samples)[1]
+
+        self._set(i, j, self._style(j, learn)(value))
 
     def restore(self, i: int, j: int, saved: Any) -> None:
         self._set(i, j, saved["v"])
@@ -332,7 +356,8 @@ class XlsxGrid(Grid):
     kind = "xlsx"
 
     def __init__(self, path: Path, *, sheet: str | None = None, wanted: Sequence[str] = (),
-                 layout: dict[str, Any] | None = None) -> None:
+                 layout: dict[str, Any] | None = None, is_header: HeaderTest | None = None,
+                 ) -> None:
         import openpyxl
 
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -356,7 +381,7 @@ class XlsxGrid(Grid):
             head = [[cell_text(c) for c in row] for row in
                     self.ws.iter_rows(min_row=1, max_row=min(HEADER_ROWS + 5, self.ws.max_row),
                                         values_only=True)]
-            at = find_header(head, wanted)
+            at = find_header(head, wanted, is_header)
             if at is None:
                 raise UpdaterError("cannot find the header row again", file=path,
                                    hint="was the file changed while updater ran?")
@@ -400,13 +425,18 @@ class XlsxGrid(Grid):
         if value is None:
             cell.value = None
             return
-        fmt, texts = None, []
-        for peer in self._peers(j):
-            column = [self._cell(k, peer) for k in range(self.n)]
-            texts = [c.value for c in column if isinstance(c.value, str) and c.value.strip()]
-            fmt = _date_format(column)
-            if fmt or texts:
-                break
+        def learn() -> tuple[str | None, list[str]]:
+            fmt, texts = None, []
+            for peer in self._peers(j):
+                column = [self._cell(k, peer) for k in range(self.n)]
+                texts = [c.value for c in column
+                         if isinstance(c.value, str) and c.value.strip()][:500]
+                fmt = _date_format(column)
+                if fmt or texts:
+                    break
+            return fmt, texts
+
+        fmt, texts = self._style(j, learn)
         if fmt is None and texts:  # the column holds dates as text: keep writing text
             cell.value = date_writer(texts[:500])[1](value)
             cell.data_type = "s"
@@ -473,10 +503,12 @@ class XlsxGrid(Grid):
 
 
 def open_grid(path: Path, *, sheet: str | None = None, wanted: Sequence[str] = (),
-              layout: dict[str, Any] | None = None) -> Grid:
-    """The file as a grid: a workbook by its first bytes, else CSV."""
+              layout: dict[str, Any] | None = None, is_header: HeaderTest | None = None,
+              ) -> Grid:
+    """The file as a grid: a workbook by its first bytes, else CSV. The header row is the
+    first row with every ``wanted`` text (and passing ``is_header``)."""
     with path.open("rb") as fh:
         head = fh.read(4)
     if head.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        return XlsxGrid(path, sheet=sheet, wanted=wanted, layout=layout)
-    return CsvGrid(path, wanted=wanted, layout=layout)
+        return XlsxGrid(path, sheet=sheet, wanted=wanted, layout=layout, is_header=is_header)
+    return CsvGrid(path, wanted=wanted, layout=layout, is_header=is_header)

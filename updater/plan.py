@@ -102,10 +102,13 @@ def _successors(findings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     sources = flat[flat["source"] != ""].groupby("finding", sort=False)["source"].agg(
         lambda s: "; ".join(dict.fromkeys(s)))
     out = pd.DataFrame(index=findings.index)
-    out["codes"] = per["codes"].reindex(out.index).fillna("").astype(str)
+    def text(values: pd.Series) -> pd.Series:  # object first: an empty Series is float
+        return values.astype(object).reindex(out.index).fillna("").astype(str)
+
+    out["codes"] = text(per["codes"])
     out["n"] = per["n"].reindex(out.index).fillna(0).astype(int)
-    out["relation"] = per["relation"].reindex(out.index).fillna("").astype(str)
-    out["source"] = sources.reindex(out.index).fillna("").astype(str)
+    out["relation"] = text(per["relation"])
+    out["source"] = text(sources)
     return out, succ.reset_index(drop=True)
 
 
@@ -253,9 +256,9 @@ def make_plan(result: ScanResult, *, chargemaster: ChargemasterInput | None = No
     f = result.findings
     f = f[f["kind"] != FindingKind.NEW_IN_FAMILY.value].reset_index(drop=True)
     f = f.assign(automatic=f["automatic"].fillna(False).astype(bool))
-    sets = result.change_sets
-    effective_of = {cs.system.value: cs.new.effective.isoformat() for cs in sets}
-    labels = {cs.system.value: f"{cs.system.label} {cs.new.version}" for cs in sets}
+    releases = release_entries(result)
+    effective_of = {r["system"]: r["effective"] for r in releases}
+    labels = {r["system"]: _label(r["system"], r["version"]) for r in releases}
     earliest = min(effective_of.values(), default="")
     effective = f["system"].map(effective_of).fillna(earliest).astype(str)
     succ, flat = _successors(f)
@@ -275,20 +278,56 @@ def make_plan(result: ScanResult, *, chargemaster: ChargemasterInput | None = No
     identity = P.PlanIdentity(
         plan_id=plan_id or uuid.uuid4().hex,
         created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        releases=[{
+        releases=releases,
+        chargemaster=_path_of(chargemaster.source) if chargemaster is not None else "",
+        chargemaster_sha256=chargemaster.sha256 if chargemaster is not None else "",
+        crosswalk=_path_of(crosswalk.source) if crosswalk is not None else "",
+        crosswalk_sha256=crosswalk.sha256 if crosswalk is not None else "",
+        tool_version=__version__)
+    for name, recorded in result.inputs.items():  # a scan that says what it read
+        if name in ("chargemaster", "crosswalk") and not getattr(identity, name):
+            setattr(identity, name, str(recorded.get("path", "")))
+            setattr(identity, name + "_sha256", str(recorded.get("sha256", "")))
+    return Plan(table=table, identity=identity)
+
+
+def _label(system: str, version: str) -> str:
+    try:
+        return f"{CodeSystem(system).label} {version}"
+    except ValueError:
+        return f"{system} {version}"
+
+
+def release_entries(result: ScanResult) -> list[dict[str, str]]:
+    """The identity's ``releases``: from the scan's change sets, or, for a scan read back
+    from its JSON, from the JSON's ``releases`` (the store id and source file are there
+    since scans record them; an older JSON gives the id from system and version)."""
+    if result.change_sets:
+        return [{
             "id": cs.new.id, "system": cs.system.value, "version": cs.new.version,
             "effective": cs.new.effective.isoformat(),
             "source": _release_file([s.name for s in cs.new.sources]),
             "sha256": cs.new.sources[0].sha256 if len(cs.new.sources) == 1 else "",
             "previous_id": cs.old.id, "previous_version": cs.old.version,
             "previous_source": _release_file([s.name for s in cs.old.sources]),
-        } for cs in sets],
-        chargemaster=_path_of(chargemaster.source) if chargemaster is not None else "",
-        chargemaster_sha256=chargemaster.sha256 if chargemaster is not None else "",
-        crosswalk=_path_of(crosswalk.source) if crosswalk is not None else "",
-        crosswalk_sha256=crosswalk.sha256 if crosswalk is not None else "",
-        tool_version=__version__)
-    return Plan(table=table, identity=identity)
+        } for cs in result.change_sets]
+    out = []
+    for r in result.releases:
+        new, old = r.get("new") or {}, r.get("old") or {}
+        system = str(r.get("system") or new.get("system") or "")
+
+        def get(side: dict[str, Any], key: str, system: str = system) -> str:
+            value = side.get(key)
+            if key == "id" and not value and side.get("version"):
+                value = f"{system}:{side['version']}"
+            return "" if value is None else str(value)
+
+        out.append({"id": get(new, "id"), "system": system, "version": get(new, "version"),
+                    "effective": get(new, "effective")[:10], "source": get(new, "source"),
+                    "sha256": get(new, "sha256"), "previous_id": get(old, "id"),
+                    "previous_version": get(old, "version"),
+                    "previous_source": get(old, "source")})
+    return out
 
 
 # --------------------------------------------------------------------------- checks
@@ -430,6 +469,32 @@ def record_inputs(plan: Plan, *, chargemaster: Path | None, crosswalk: Path | No
     if crosswalk is not None:
         plan.identity.crosswalk = str(crosswalk)
         plan.identity.crosswalk_sha256 = file_sha256(crosswalk)
+
+
+def plan_from_scan_json(path: str | Path, *, chargemaster: Path | None = None,
+                        crosswalk: Path | None = None, plan_id: str | None = None) -> Plan:
+    """The plan of a saved ``updater scan --json`` (no new scan). The identity takes the
+    releases and the input files (path, sha256) the scan recorded; a chargemaster or
+    crosswalk given here must be the very file the scan read (same sha256), and is
+    recorded as given."""
+    from updater.scan import read_scan_json
+
+    made = make_plan(read_scan_json(path), plan_id=plan_id)
+    for name, given in (("chargemaster", chargemaster), ("crosswalk", crosswalk)):
+        if given is None:
+            continue
+        if not Path(given).is_file():
+            raise UpdaterError(f"no such {name}", file=given, hint="check the path")
+        actual = file_sha256(given)
+        recorded = getattr(made.identity, name + "_sha256")
+        if recorded and recorded != actual:
+            raise UpdaterError(
+                f"the {name} is not the file the scan read (sha256 {actual[:12]}, the "
+                f"scan's {recorded[:12]})", file=given,
+                hint=f"scan this {name} again, or give the one the scan read")
+        setattr(made.identity, name, str(given))
+        setattr(made.identity, name + "_sha256", actual)
+    return made
 
 
 def summary_text(plan: Plan, paths: list[Path] = ()) -> str:  # type: ignore[assignment]

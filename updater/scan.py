@@ -8,6 +8,7 @@ input rows, so the work over rows is a handful of column operations and joins.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,18 +62,95 @@ class ScanResult:
     findings: pd.DataFrame
     summary: dict[str, Any]
     change_sets: list[ChangeSet] = field(default_factory=list)
+    # the input files scanned: {"chargemaster"|"crosswalk": {"path", "sha256"}}, so a plan
+    # made later from the saved JSON can still check that apply gets the same files
+    inputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    # a result read back from JSON has no change sets: its "releases" entries, as written
+    releases: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """The documented JSON shape of ``updater scan --json``."""
+        """The documented JSON shape of ``updater scan --json``. Each release side also
+        carries its store ``id``, the ``source`` file it was read from and that file's
+        ``sha256`` (for ``updater plan --scan``)."""
+        releases = [{"system": cs.system.value,
+                     "old": {**cs.old.describe(), **release_origin(cs.old)},
+                     "new": {**cs.new.describe(), **release_origin(cs.new)}}
+                    for cs in self.change_sets] if self.change_sets else self.releases
         return {
-            "releases": [{"system": cs.system.value, "old": cs.old.describe(),
-                          "new": cs.new.describe()} for cs in self.change_sets],
+            "releases": releases,
             "summary": self.summary,
             "findings": records(self.findings),
+            "inputs": self.inputs,
         }
+
+    @classmethod
+    def from_dict(cls, data: object, source: str = "") -> ScanResult:
+        """A result back from ``to_dict`` (the saved ``updater scan --json``), without
+        change sets: ``releases`` holds what the JSON says about them."""
+        def refuse(why: str) -> UpdaterError:
+            return UpdaterError(f"not a scan result ({why})", file=source or None,
+                                hint="give the file `updater scan --json FILE` wrote")
+
+        if not isinstance(data, dict):
+            raise refuse("not a JSON object")
+        missing = [k for k in ("releases", "summary", "findings") if k not in data]
+        if missing:
+            raise refuse("no " + ", ".join(f'"{k}"' for k in missing))
+        found, releases = data["findings"], data["releases"]
+        if not isinstance(found, list) or not all(isinstance(f, dict) for f in found):
+            raise refuse('"findings" is not a list of objects')
+        if not isinstance(releases, list) or not all(
+                isinstance(r, dict) and isinstance(r.get("new"), dict) for r in releases):
+            raise refuse('"releases" is not a list of {"system", "old", "new"} objects')
+        gone = [c for c in FINDING_COLUMNS if found and c not in found[0]]
+        if gone:
+            raise refuse("findings without " + ", ".join(gone))
+        findings = pd.DataFrame(found, columns=list(FINDING_COLUMNS))
+        findings["candidates"] = findings["candidates"].map(
+            lambda c: c if isinstance(c, list) else [])
+        findings["automatic"] = findings["automatic"].fillna(False).astype(bool)
+        for col in FINDING_COLUMNS:
+            if col not in ("row", "charges_at_risk", "candidates", "automatic"):
+                findings[col] = findings[col].fillna("").astype(str)
+        try:
+            findings["row"] = findings["row"].astype(int)
+            findings["charges_at_risk"] = pd.to_numeric(findings["charges_at_risk"]
+                                                        ).astype(float)
+        except (TypeError, ValueError):
+            raise refuse("a finding's row or charges_at_risk is not a number") from None
+        inputs = data.get("inputs") if isinstance(data.get("inputs"), dict) else {}
+        summary = data["summary"] if isinstance(data["summary"], dict) else {}
+        return cls(findings=findings, summary=summary, inputs=inputs or {},
+                   releases=releases)
 
     def count(self, kinds: set[str]) -> int:
         return int(self.findings["kind"].isin(kinds).sum())
+
+
+def release_origin(release: Release) -> dict[str, str]:
+    """Where a release came from: its store id, the file it can be read from again (the
+    archive for a zip member, absolute when it exists) and that file's sha256 ("" when
+    it was read from several files)."""
+    names = [s.name for s in release.sources]
+    source = names[0].split("!", 1)[0] if names else ""
+    if source and Path(source).is_file():
+        source = str(Path(source).resolve())
+    sha = release.sources[0].sha256 if len(release.sources) == 1 else ""
+    return {"id": release.id, "source": source, "sha256": sha}
+
+
+def read_scan_json(path: str | Path) -> ScanResult:
+    """A saved ``updater scan --json`` output, read back (see ``ScanResult.from_dict``)."""
+    import orjson
+
+    try:
+        data = orjson.loads(Path(path).read_bytes())
+    except FileNotFoundError:
+        raise UpdaterError("no such scan file", file=path, hint="check the path") from None
+    except orjson.JSONDecodeError:
+        raise UpdaterError("not a scan result (not JSON)", file=path,
+                           hint="give the file `updater scan --json FILE` wrote") from None
+    return ScanResult.from_dict(data, str(path))
 
 
 def _descendants(codes: pd.Series, release: Release) -> pd.DataFrame:

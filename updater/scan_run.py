@@ -81,8 +81,20 @@ def run_scan(*, chargemaster: Path | None, crosswalk: Path | None, old: list[str
         cdm = cdm_job.result() if cdm_job is not None else None
         xw = xw_job.result() if xw_job is not None else None
     result = scan(change_sets, chargemaster=cdm, crosswalk=xw)
+    result.inputs = input_files(chargemaster=(chargemaster, cdm.sha256 if cdm else ""),
+                                crosswalk=(crosswalk, xw.sha256 if xw else ""))
     return result, ScanReport(text=summary_text(result), summary_frame=summary_frame(result),
                               failed=bool(kinds) and result.count(kinds) > 0)
+
+
+def input_files(**files: tuple[Path | None, str]) -> dict[str, dict[str, str]]:
+    """``{"chargemaster": {"path", "sha256"}, ...}`` for the files given: the path as given
+    and the SHA-256 of its bytes (the reader's, else computed), as ``updater plan`` records
+    them."""
+    from updater.plan import file_sha256
+
+    return {name: {"path": str(path), "sha256": sha or file_sha256(path)}
+            for name, (path, sha) in files.items() if path is not None}
 
 
 def summary_text(result: ScanResult) -> str:

@@ -32,25 +32,46 @@ def read_plan(path: Path) -> Any:
 
 @app.command()
 def apply(
-    plan: Path = typer.Argument(..., help="The reviewed plan: plan.json or plan.xlsx."),
-    chargemaster: Path = typer.Option(..., "--chargemaster", "--cdm",
-                                      help="The chargemaster the plan was made from."),
-    out: Path = typer.Option(..., "--out", help="Where to write the patched copy."),
+    plan: Path = typer.Argument(..., metavar="PLAN",
+                                help="The reviewed plan: plan.json or plan.xlsx."),
+    chargemaster: Path | None = typer.Option(None, "--chargemaster", "--cdm", metavar="FILE",
+                                             help="The chargemaster the plan was made from."),
+    out: Path | None = typer.Option(None, "--out", metavar="FILE",
+                                    help="Where to write the patched "
+                                    "chargemaster."),
+    crosswalk: Path | None = typer.Option(None, "--crosswalk", metavar="FILE",
+                                          help="The crosswalk the plan "
+                                          "was made from (one pair per row)."),
+    crosswalk_out: Path | None = typer.Option(None, "--crosswalk-out", metavar="FILE",
+                                              help="Where to write the patched crosswalk."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the changes, write nothing."),
-    force: bool = typer.Option(False, "--force", help="Apply to a chargemaster that is not "
-                               "the one the plan was made from (recorded in the audit log)."),
-    user: str | None = typer.Option(None, "--user", help="Name recorded in the audit log "
+    force: bool = typer.Option(False, "--force", help="Apply to a chargemaster or crosswalk "
+                               "that is not the one the plan was made from (recorded in the "
+                               "audit log)."),
+    user: str | None = typer.Option(None, "--user", metavar="NAME",
+                                    help="Name recorded in the audit log "
                                     "(default: the login name)."),
-    release: list[str] = typer.Option([], "--release", help="New release (file or store id) "
+    release: list[str] = typer.Option([], "--release", metavar="RELEASE",
+                                      help="New release (file or store id) "
                                       "to check the plan's codes against, instead of the "
                                       "plan's own."),
-    profile: Path | None = typer.Option(None, "--profile", help="TOML profile naming the "
+    profile: Path | None = typer.Option(None, "--profile", metavar="FILE",
+                                        help="TOML profile naming the "
                                         "chargemaster's columns."),
     sheet: str | None = opt.SHEET,
+    proc_col: str | None = typer.Option(None, "--proc-col", metavar="COLUMN",
+                                        help="The crosswalk's procedure "
+                                        "column, when it has an unusual name."),
+    dx_col: str | None = typer.Option(None, "--dx-col", metavar="COLUMN",
+                                      help="The crosswalk's diagnosis "
+                                      "column, when it has an unusual name."),
+    crosswalk_sheet: str | None = typer.Option(None, "--crosswalk-sheet", metavar="NAME",
+                                               help="Worksheet of an XLSX crosswalk."),
     store: Path = opt.STORE,
 ) -> None:
-    """Write the plan's approved chargemaster changes into a copy of the chargemaster,
-    with a change log (OUT.changes.csv/.json) and an audit log entry."""
+    """Write the plan's approved changes into a copy of the chargemaster (--out) and/or of
+    the crosswalk (--crosswalk-out), each with a change log (OUT.changes.csv/.json), and
+    add an entry to the audit log."""
     from updater.apply import apply_plan
     from updater.readers import ReadOptions
     from updater.resolve import resolve_side
@@ -60,22 +81,28 @@ def apply(
     for spec in release:
         r = resolve_side(spec, store, ReadOptions())
         releases[r.system.value] = r
-    result = apply_plan(loaded.table, loaded.identity, chargemaster, out, force=force,
-                        dry_run=dry_run, user=user, new_releases=releases or None,
-                        store=store, profile=profile, sheet=sheet)
+    names = {k: v for k, v in (("procedure", proc_col), ("diagnosis", dx_col)) if v}
+    result = apply_plan(loaded.table, loaded.identity, chargemaster, out, crosswalk=crosswalk,
+                        crosswalk_out=crosswalk_out, force=force, dry_run=dry_run, user=user,
+                        new_releases=releases or None, store=store, profile=profile,
+                        sheet=sheet, crosswalk_sheet=crosswalk_sheet,
+                        crosswalk_columns=names or None)
     typer.echo(result.summary_text())
 
 
 @app.command()
 def revert(
-    changelog: Path = typer.Argument(..., help="The change log apply wrote "
+    changelog: Path = typer.Argument(..., metavar="CHANGELOG", help="The change log apply wrote "
                                      "(PATCHED.changes.json or .csv)."),
-    chargemaster: Path = typer.Option(..., "--chargemaster", "--cdm",
-                                      help="The patched chargemaster apply wrote."),
-    out: Path = typer.Option(..., "--out", help="Where to write the restored copy."),
+    chargemaster: Path = typer.Option(..., "--chargemaster", "--cdm", "--crosswalk", metavar="FILE",
+                                      help="The patched chargemaster (or crosswalk) apply "
+                                      "wrote."),
+    out: Path = typer.Option(..., "--out", metavar="FILE",
+                             help="Where to write the restored copy."),
     force: bool = typer.Option(False, "--force", help="Revert a patched file that changed "
                                "since apply wrote it."),
-    user: str | None = typer.Option(None, "--user", help="Name recorded in the audit log."),
+    user: str | None = typer.Option(None, "--user", metavar="NAME",
+                                    help="Name recorded in the audit log."),
 ) -> None:
     """Undo an apply: changed cells back to their values before, inserted lines removed."""
     from updater.apply import revert as do_revert
