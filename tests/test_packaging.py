@@ -16,3 +16,18 @@ def test_every_subpackage_is_listed_for_installation():
     assert found <= listed, f"missing from pyproject packages: {sorted(found - listed)}"
     assert config["tool"]["setuptools"]["package-dir"]["updater._sample.releases"] == (
         "releases/sample")
+
+
+def test_templates_and_specialty_profiles_ship_as_package_data():
+    """The reports load their templates from the installed package, never the checkout."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())
+    setuptools = config["tool"]["setuptools"]
+    assert setuptools["package-dir"]["updater._templates"] == "templates"
+    assert "updater._templates" in setuptools["packages"]
+    assert (REPO / "templates" / "__init__.py").exists()  # a regular package, importable
+    data = setuptools["package-data"]
+    templates = {p.name for p in (REPO / "templates").iterdir() if p.suffix in {".j2", ".js"}}
+    assert {"base.html.j2", "_table.js"} <= templates
+    assert data["updater._templates"] == ["**/*"]
+    assert any((REPO / "updater" / "reports").glob(pattern)
+               for pattern in data["updater.reports"])

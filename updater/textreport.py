@@ -5,14 +5,14 @@ from __future__ import annotations
 from updater.diff import Diff
 from updater.verify import Verification
 
-_ROWS = (("added", "added"), ("deleted", "deleted"),
-         ("deleted_already_discontinued", "  discontinued earlier"), ("revised", "revised"),
-         ("revised_both", "  both titles"), ("revised_long_only", "  long title only"),
-         ("revised_short_only", "  short title only"),
-         ("revised_medium_only", "  medium descriptor only"),
-         ("cosmetic", "cosmetic (not counted)"),
-         ("expanded", "expanded (now a header)"), ("terminated", "terminated"),
-         ("reinstated", "reinstated"), ("attributes", "other fields changed"))
+SUMMARY_ROWS = (("added", "added"), ("deleted", "deleted"),
+                ("deleted_already_discontinued", "  discontinued earlier"), ("revised", "revised"),
+                ("revised_both", "  both titles"), ("revised_long_only", "  long title only"),
+                ("revised_short_only", "  short title only"),
+                ("revised_medium_only", "  medium descriptor only"),
+                ("cosmetic", "cosmetic (not counted)"),
+                ("expanded", "expanded (now a header)"), ("terminated", "terminated"),
+                ("reinstated", "reinstated"), ("attributes", "other fields changed"))
 
 
 def summary_table(diff: Diff) -> str:
@@ -30,7 +30,7 @@ def summary_table(diff: Diff) -> str:
                  + "".join(f"{diff.summary[b]['in_old']:>10}" for b in blocks))
     lines.append(f"{'in ' + new.version:26}"
                  + "".join(f"{diff.summary[b]['in_new']:>10}" for b in blocks))
-    for key, label in _ROWS:
+    for key, label in SUMMARY_ROWS:
         values = [diff.summary[b].get(key) for b in blocks]
         if key not in ("added", "deleted", "revised") and not any(values):
             continue

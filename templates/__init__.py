@@ -1,0 +1,1 @@
+"""Jinja2 templates of the HTML reports, installed as the package ``updater._templates``."""

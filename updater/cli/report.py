@@ -1,0 +1,114 @@
+"""``updater report release|training`` (and ``impact``, from ``report_impact``): HTML
+pages over the library's report functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from updater.cli import app
+from updater.cli import options as opt
+
+if TYPE_CHECKING:
+    from updater.diff import Diff
+
+report_app = typer.Typer(
+    name="report",
+    help="Self-contained HTML reports: release changes, impact on a chargemaster, coder "
+    "training. Each is one file that works offline and prints cleanly.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+app.add_typer(report_app, name="report")
+
+OLD = typer.Argument(..., metavar="OLD",
+                     help="Older release: a store id (icd10cm:FY2024) or a file.")
+NEW = typer.Argument(..., metavar="NEW", help="Newer release: a store id or a file; a change "
+                     "list (addenda) is applied onto OLD.")
+
+
+def _diff(old: str, new: str, store: Path, format: str | None, system: str | None,
+          effective: str | None) -> Diff:
+    """OLD and NEW resolved and diffed exactly as ``updater diff`` does."""
+    from updater.diff import diff_releases
+    from updater.resolve import resolve_pair
+
+    read = opt.read_options(format=format, system=system, effective=effective)
+    old_r, new_r, steps = resolve_pair(old, new, store, read)
+    return diff_releases(old_r, new_r, steps=steps)
+
+
+def _default_name(kind: str, diff: Diff, extra: str = "") -> Path:
+    label = f"{diff.new.system.value}-{diff.old.version}-{diff.new.version}"
+    return Path(f"{kind}-{label}{extra}.html")
+
+
+def _slug(text: str) -> str:
+    return "-" + "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+
+
+@report_app.command("release")
+def release(
+    old: str = OLD,
+    new: str = NEW,
+    out: Path | None = typer.Option(
+        None, "--out", "-o", metavar="FILE.html",
+        help="Where to write the page [default: release-SYSTEM-OLD-NEW.html]."),
+    store: Path = opt.STORE,
+    format: str | None = opt.FORMAT,
+    system: str | None = opt.SYSTEM,
+    effective: str | None = opt.EFFECTIVE,
+) -> None:
+    """What changed from OLD to NEW, for sign-off: the publisher-style summary, the check
+    against the publisher's change list, changes by chapter or section, and every added,
+    deleted, revised and expanded code."""
+    from updater.reports.release import release_report
+    from updater.reports.render import write_html
+
+    diff = _diff(old, new, store, format, system, effective)
+    path = write_html(release_report(diff), out or _default_name("release", diff))
+    typer.echo(f"wrote {path}")
+
+
+@report_app.command("training")
+def training(
+    old: str = OLD,
+    new: str = NEW,
+    focus: str | None = typer.Option(
+        None, "--focus", metavar="RANGES",
+        help="Code ranges, comma-separated: M00-M99,S00-T88 (ICD-10-CM), 27000-27899 (CPT), "
+        "L0000-L9999 (HCPCS)."),
+    specialty: str | None = typer.Option(
+        None, "--specialty", metavar="NAME",
+        help="A specialty profile: cardiology, emergency medicine, general surgery, "
+        "obstetrics, oncology, orthopedics, physical therapy, radiology."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", metavar="FILE.html",
+        help="Where to write the page [default: training-SYSTEM-OLD-NEW[-SPECIALTY].html]."),
+    store: Path = opt.STORE,
+    format: str | None = opt.FORMAT,
+    system: str | None = opt.SYSTEM,
+    effective: str | None = opt.EFFECTIVE,
+) -> None:
+    """What is new, gone and changed for coders of a specialty (--specialty) or a set of
+    code ranges (--focus), grouped by category, printable. Without either: the whole
+    code set."""
+    from updater.reports.render import write_html
+    from updater.reports.training import check_request, training_report
+
+    check_request(focus, specialty)  # before any release is read
+    diff = _diff(old, new, store, format, system, effective)
+    html = training_report(diff, focus=focus, specialty=specialty)
+    extra = _slug(specialty) if specialty else ""
+    path = write_html(html, out or _default_name("training", diff, extra))
+    typer.echo(f"wrote {path}")
+
+
+try:  # the impact report registers itself on report_app
+    import updater.cli.report_impact  # noqa: F401
+except ModuleNotFoundError as exc:
+    if exc.name != "updater.cli.report_impact":
+        raise

@@ -1,0 +1,66 @@
+"""``updater report impact``: the scan's findings (and a plan's decisions) as one HTML page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from updater.cli import options as opt
+from updater.cli.report import report_app
+from updater.reports.impact import DEFAULT_MAX_ROWS
+
+
+@report_app.command("impact")
+def impact(
+    scan: Path | None = typer.Option(None, "--scan", metavar="FILE", help="A scan saved "
+                                     "with `updater scan --json` (instead of the inputs)."),
+    plan: Path | None = typer.Option(None, "--plan", metavar="FILE", help="plan.json or "
+                                     "plan.xlsx: show each line's action and decision."),
+    out: Path = typer.Option(Path("impact.html"), "--out", "-o", metavar="FILE.html",
+                             help="Where to write the page."),
+    max_rows: int = typer.Option(DEFAULT_MAX_ROWS, "--max-rows", metavar="N",
+                                 help="Rows per table at most (the most charges at risk "
+                                 "first); the rest stay in the scan's CSV/JSON."),
+    chargemaster: Path | None = typer.Option(None, "--chargemaster", "--cdm", metavar="FILE",
+                                             help="Chargemaster to scan (as `updater scan`)."),
+    crosswalk: Path | None = typer.Option(None, "--crosswalk", metavar="FILE",
+                                          help="Crosswalk to scan (as `updater scan`)."),
+    old: list[str] = typer.Option([], "--from", metavar="RELEASE", help="Release in force "
+                                  "(store id or file); repeat with --to per code system."),
+    new: list[str] = typer.Option([], "--to", metavar="RELEASE", help="New release."),
+    profile: Path | None = typer.Option(None, "--profile", metavar="FILE",
+                                        help="TOML profile naming the chargemaster's columns."),
+    sheet: str | None = opt.SHEET,
+    code_col: str | None = typer.Option(None, "--code-col", metavar="COLUMN",
+                                        help="The chargemaster's CPT/HCPCS column."),
+    proc_col: str | None = typer.Option(None, "--proc-col", metavar="COLUMN",
+                                        help="The crosswalk's procedure column."),
+    dx_col: list[str] = typer.Option([], "--dx-col", metavar="COLUMN",
+                                     help="The crosswalk's diagnosis column(s)."),
+    crosswalk_sheet: str | None = typer.Option(None, "--crosswalk-sheet", metavar="NAME",
+                                               help="Worksheet of an XLSX crosswalk."),
+    conversion: list[Path] = typer.Option([], "--conversion", metavar="FILE",
+                                          help="CDC conversion table."),
+    user_map: list[Path] = typer.Option([], "--map", metavar="FILE",
+                                        help="Your own old -> new code file."),
+    override: list[Path] = typer.Option([], "--override", metavar="FILE",
+                                        help="Old -> new file that wins over every source."),
+    store: Path = opt.STORE,
+) -> None:
+    """Which chargemaster lines and crosswalk pairs the new releases touch, by department
+    and kind, with the charges at risk and each line's candidates (and, with --plan, its
+    decision), as one HTML page. From a saved scan (--scan) or the scan's inputs."""
+    from updater.plan import read_plan
+    from updater.reports.impact import impact_report, scan_for_report
+    from updater.reports.render import write_html
+
+    result = scan_for_report(
+        scan, chargemaster=chargemaster, crosswalk=crosswalk, old=old, new=new,
+        profile=profile, sheet=sheet, code_col=code_col, proc_col=proc_col, dx_cols=dx_col,
+        crosswalk_sheet=crosswalk_sheet, conversion=conversion, user_maps=user_map,
+        overrides=override, store=store)
+    made = read_plan(plan) if plan is not None else None
+    files = [p for p in (scan, chargemaster, crosswalk, plan) if p is not None]
+    path = write_html(impact_report(result, made, max_rows=max_rows, files=files), out)
+    typer.echo(f"wrote {path}")
