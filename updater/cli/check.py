@@ -1,0 +1,39 @@
+"""``updater check``: what the coming effective dates still need, for people and for cron."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from updater.cli import app
+
+
+@app.command()
+def check(
+    as_of: str | None = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
+                                     help="Check as if today were this date."),
+    config: Path | None = typer.Option(None, "--config", metavar="FILE",
+                                       help="Configuration file (default: ./updater.toml "
+                                       "when there is one)."),
+    horizon: int = typer.Option(120, "--horizon", metavar="DAYS", min=0,
+                                help="How many days ahead a missing release needs action."),
+    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Show the coming effective dates with days left, which releases are in the store and
+    which are missing, and whether the chargemaster and crosswalk named in updater.toml
+    still have undecided findings for the next date. Exit status 0 ready, 1 action
+    needed, 2 error."""
+    from updater.config import load_config
+    from updater.output import write_json
+    from updater.readiness import check_readiness
+    from updater.versions import parse_date
+
+    day = parse_date(as_of, what="--as-of") if as_of else date.today()
+    result = check_readiness(load_config(config), as_of=day, horizon_days=horizon)
+    if json_out:
+        write_json(result.to_dict(), "-")
+    else:
+        typer.echo("\n".join(result.lines()))
+    raise typer.Exit(result.exit_code)
