@@ -43,6 +43,19 @@ def icd_zip(shared_data: Path):
     return find
 
 
+@pytest.fixture(scope="session")
+def hcpcs_2017_2018_diff(shared_data: Path):
+    """The diff of the real CMS HCPCS 2017 and 2018 annual files, read once."""
+    from updater.diff import diff_releases
+    from updater.readers import load_release
+
+    folder = shared_data / "hcpcs"
+    paths = [folder / str(y) / f"{y}-Alpha-Numeric-HCPCS-File.zip" for y in (2017, 2018)]
+    if not all(p.exists() for p in paths):
+        pytest.skip("HCPCS 2017/2018 files are missing")
+    return diff_releases(load_release(paths[0])[0], load_release(paths[1])[0])
+
+
 def make_release(rows: list[tuple[str, str, str, str]], *, version: str = "FY2025",
                  effective: date = date(2024, 10, 1),
                  system: CodeSystem = CodeSystem.ICD10CM, **extra: list[str]) -> Release:

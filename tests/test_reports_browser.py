@@ -21,8 +21,7 @@ from conftest import ICD, ICD_ZIPS
 
 from updater.diff import diff_releases
 from updater.readers import load_release
-from updater.sample import sample_chargemasters_dir, sample_releases
-from updater.vocabulary import ReleaseKind
+from updater.sample import sample_chargemasters_dir, sample_releases, sample_scan_pairs
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -155,13 +154,8 @@ def _impact(tmp: Path) -> tuple[str, dict[str, int]]:
         pytest.skip("updater.reports.impact.impact_report is not available yet")
     from updater.scan_run import run_scan
 
-    old, new = [], []
-    for files in sample_releases().values():
-        full = sorted(((load_release(f)[0], f) for f in files), key=lambda r: r[0].effective)
-        full = [(r, f) for r, f in full if r.kind is ReleaseKind.FULL]
-        if len(full) >= 2:
-            old.append(str(full[0][1]))
-            new.append(str(full[1][1]))
+    pairs = sample_scan_pairs()
+    old, new = [str(o) for o, _ in pairs], [str(n) for _, n in pairs]
     folder = sample_chargemasters_dir()
     result = run_scan(chargemaster=folder / "sample-cdm.csv",
                       crosswalk=folder / "sample-crosswalk.csv", old=old, new=new,

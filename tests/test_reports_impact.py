@@ -15,17 +15,16 @@ from typer.testing import CliRunner
 from updater.errors import UpdaterError
 from updater.output import write_json
 from updater.plan import make_plan, read_plan, write_plan_json, write_workbook
-from updater.readers import load_release
 from updater.reports.impact import (
     DEFAULT_MAX_ROWS,
     NO_DEPARTMENT,
     impact_context,
     impact_report,
 )
-from updater.sample import sample_chargemasters_dir, sample_releases
+from updater.sample import sample_chargemasters_dir, sample_scan_pairs
 from updater.scan import ScanResult, read_scan_json
 from updater.scan_run import run_scan
-from updater.vocabulary import AT_RISK_KINDS, Decision, FindingKind, ReleaseKind
+from updater.vocabulary import AT_RISK_KINDS, Decision, FindingKind
 
 runner = CliRunner()
 AT_RISK = {k.value for k in AT_RISK_KINDS}
@@ -34,14 +33,8 @@ SCAN_HINT = "give the file `updater scan --json FILE` wrote"
 
 def _sample_pairs() -> tuple[list[str], list[str]]:
     """Each sample code set's first two full releases (as ``updater demo`` scans them)."""
-    old, new = [], []
-    for files in sample_releases().values():
-        full = sorted(((load_release(f)[0], f) for f in files), key=lambda r: r[0].effective)
-        full = [(r, f) for r, f in full if r.kind is ReleaseKind.FULL]
-        if len(full) >= 2:
-            old.append(str(full[0][1]))
-            new.append(str(full[1][1]))
-    return old, new
+    pairs = sample_scan_pairs()
+    return [str(o) for o, _ in pairs], [str(n) for _, n in pairs]
 
 
 @pytest.fixture(scope="module")

@@ -167,13 +167,8 @@ def test_sample_releases_render_with_their_own_sections(system):
     assert drawn["added"] == diff.summary["codes"]["added"]
 
 
-def test_hcpcs_real_release_numbers(shared_data):
-    folder = shared_data / "hcpcs"
-    paths = [folder / "2017" / "2017-Alpha-Numeric-HCPCS-File.zip",
-             folder / "2018" / "2018-Alpha-Numeric-HCPCS-File.zip"]
-    if not all(p.exists() for p in paths):
-        pytest.skip("HCPCS 2017/2018 files are missing")
-    diff = diff_releases(load_release(paths[0])[0], load_release(paths[1])[0])
+def test_hcpcs_real_release_numbers(hcpcs_2017_2018_diff):
+    diff = hcpcs_2017_2018_diff
     page = Page(release_report(diff))
     for kind in ("added", "deleted", "revised", "terminated"):
         assert page.count("tr", data_kind=kind, data_record="code") == diff.summary["codes"][kind]

@@ -121,13 +121,8 @@ def test_without_focus_the_whole_code_set(icd_diff):
     assert "all of ICD-10-CM" in html
 
 
-def test_hcpcs_focus_and_profile(shared_data):
-    folder = shared_data / "hcpcs"
-    paths = [folder / "2017" / "2017-Alpha-Numeric-HCPCS-File.zip",
-             folder / "2018" / "2018-Alpha-Numeric-HCPCS-File.zip"]
-    if not all(p.exists() for p in paths):
-        pytest.skip("HCPCS 2017/2018 files are missing")
-    diff = diff_releases(load_release(paths[0])[0], load_release(paths[1])[0])
+def test_hcpcs_focus_and_profile(hcpcs_2017_2018_diff):
+    diff = hcpcs_2017_2018_diff
     html = training_report(diff, focus="L0000-L9999")
     assert page_groups(html) == expected_groups(diff, ["L0000-L9999"])
     html = training_report(diff, specialty="oncology")

@@ -41,3 +41,18 @@ def sample_releases() -> dict[str, list[Path]]:
         if files:
             found[system.name] = files
     return found
+
+
+def sample_scan_pairs() -> list[tuple[Path, Path]]:
+    """Each code system's first two full sample releases: the pairs the demo and the tests
+    scan the sample chargemaster against."""
+    from updater.readers import load_release
+    from updater.vocabulary import ReleaseKind
+
+    pairs = []
+    for files in sample_releases().values():
+        loaded = sorted(((load_release(f)[0], f) for f in files), key=lambda r: r[0].effective)
+        full = [f for release, f in loaded if release.kind is ReleaseKind.FULL]
+        if len(full) >= 2:
+            pairs.append((full[0], full[1]))
+    return pairs
