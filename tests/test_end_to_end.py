@@ -99,17 +99,19 @@ ICD_ARGS = ["--from", str(SAMPLE / "icd10cm/FY2025/icd10cm-Code-Descriptions-202
 CROSSWALK = REPO / "chargemasters" / "sample-crosswalk.csv"
 
 
-def test_crosswalk_scan_plan_review_apply(tmp_path):
-    # the sample long crosswalk with an End Date column, as payers' lists often have
+def crosswalk_with(tmp_path, column, value):
+    """The sample long crosswalk with one more column (End Date, Status ...), as payers'
+    and practices' lists often have."""
     rows = list(csv.reader(CROSSWALK.open(newline="", encoding="utf-8")))
     xw = tmp_path / "crosswalk.csv"
     with xw.open("w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows([[*rows[0], "End Date"], *([*r, ""] for r in rows[1:])])
-    plan_dir = tmp_path / "plan"
-    made = runner.invoke(app, ["plan", "--crosswalk", str(xw), *ICD_ARGS, "--out",
-                               str(plan_dir)])
-    assert made.exit_code == 0, made.output
-    workbook = plan_dir / "plan.xlsx"
+        csv.writer(fh).writerows([[*rows[0], column], *([*r, value] for r in rows[1:])])
+    return xw
+
+
+def approve_pairs(workbook):
+    """The reviewer approves every end_pair and add_pair row: (source rows ended, pairs
+    added)."""
     wb = openpyxl.load_workbook(workbook)
     ws = wb["Plan"]
     header = [c.value for c in ws[1]]
@@ -124,6 +126,17 @@ def test_crosswalk_scan_plan_review_apply(tmp_path):
             else:
                 added += 1
     wb.save(workbook)
+    return ended, added
+
+
+def test_crosswalk_scan_plan_review_apply(tmp_path):
+    xw = crosswalk_with(tmp_path, "End Date", "")
+    plan_dir = tmp_path / "plan"
+    made = runner.invoke(app, ["plan", "--crosswalk", str(xw), *ICD_ARGS, "--out",
+                               str(plan_dir)])
+    assert made.exit_code == 0, made.output
+    workbook = plan_dir / "plan.xlsx"
+    ended, added = approve_pairs(workbook)
     assert ended and added
 
     out = tmp_path / "crosswalk-patched.csv"
@@ -138,12 +151,20 @@ def test_crosswalk_scan_plan_review_apply(tmp_path):
     ends = [r for r in patched if r["End Date"]]
     assert len(ends) == len(ended) and {r["End Date"] for r in ends} == {"2025-09-30"}
 
-    # every added pair is valid in the new release: the rescan flags none of them
+    # every added pair is valid in the new release and every ended pair ends the day
+    # before it takes effect: the rescan flags none of them, and counts the ended ones
     rescan, _ = run_scan(chargemaster=None, crosswalk=out, old=ICD_ARGS[1::4],
                          new=ICD_ARGS[3::4])
     f = rescan.findings
     flagged = set(f.loc[f["kind"].isin({"deleted", "expanded", "not_billable"}), "row"])
     assert not flagged & inserted
+    ended_rows = {k for k, r in enumerate(patched, start=1) if r["End Date"]}
+    assert len(ended_rows) == len(ended)
+    assert f[f["row"].isin(ended_rows)].empty, f[["row", "code", "kind"]].to_string()
+    assert not flagged, "every approved end_pair and add_pair leaves nothing at risk"
+    x = rescan.summary["crosswalk"]
+    assert x["pairs_ended"] == len(ended) and x["pairs_inactive"] == 0
+    assert x["pairs_checked"] == x["pairs"] - len(ended) == data_rows(out) - len(ended)
 
     again = runner.invoke(app, ["apply", str(workbook), "--crosswalk", str(out),
                                 "--crosswalk-out", str(tmp_path / "twice.csv")])
@@ -155,3 +176,31 @@ def test_crosswalk_scan_plan_review_apply(tmp_path):
                                "--crosswalk", str(out), "--out", str(restored)])
     assert back.exit_code == 0, back.output
     assert restored.read_bytes() == xw.read_bytes()
+
+
+def test_crosswalk_with_a_status_column_rescans_clean(tmp_path):
+    # no end date column: apply ends a pair by its status, and the rescan reads it
+    xw = crosswalk_with(tmp_path, "Status", "A")
+    plan_dir = tmp_path / "plan"
+    made = runner.invoke(app, ["plan", "--crosswalk", str(xw), *ICD_ARGS, "--out",
+                               str(plan_dir)])
+    assert made.exit_code == 0, made.output
+    ended, added = approve_pairs(plan_dir / "plan.xlsx")
+    assert ended and added
+    out = tmp_path / "crosswalk-patched.csv"
+    applied = runner.invoke(app, ["apply", str(plan_dir / "plan.xlsx"), "--crosswalk",
+                                  str(xw), "--crosswalk-out", str(out)])
+    assert applied.exit_code == 0, applied.output
+    patched = list(csv.DictReader(out.open(newline="", encoding="utf-8")))
+    inactive_rows = {k for k, r in enumerate(patched, start=1) if r["Status"] != "A"}
+    assert len(inactive_rows) == len(ended)
+    assert {patched[k - 1]["Status"] for k in inactive_rows} == {"I"}
+
+    rescan, _ = run_scan(chargemaster=None, crosswalk=out, old=ICD_ARGS[1::4],
+                         new=ICD_ARGS[3::4])
+    f = rescan.findings
+    assert f[f["row"].isin(inactive_rows)].empty, f[["row", "code", "kind"]].to_string()
+    assert f[f["kind"].isin({"deleted", "expanded", "not_billable"})].empty
+    x = rescan.summary["crosswalk"]
+    assert (x["pairs_inactive"], x["pairs_ended"]) == (len(ended), 0)
+    assert x["pairs"] == data_rows(xw) + added

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from updater.errors import UpdaterError
 from updater.inputs import CROSSWALK_COLUMNS, CrosswalkInput
-from updater.inputs.crosswalk import read_crosswalk
+from updater.inputs.crosswalk import PAIR_COLUMNS, read_crosswalk
 
 # A synthetic slice of an ICD-10-CM release: (code, record). Headers are not billable.
 RELEASE_ROWS = [
@@ -40,8 +40,15 @@ def write_csv(tmp_path: Path, lines: list[str], name: str = "crosswalk.csv") -> 
 
 
 def pairs(xw: CrosswalkInput) -> list[tuple[int, str, str, str]]:
-    assert tuple(xw.table.columns) == CROSSWALK_COLUMNS
-    return [tuple(r) for r in xw.table.itertuples(index=False)]  # type: ignore[misc]
+    assert tuple(xw.table.columns) == PAIR_COLUMNS
+    return [tuple(r) for r in xw.table[list(CROSSWALK_COLUMNS)].itertuples(index=False)
+            ]  # type: ignore[misc]
+
+
+def dated(xw: CrosswalkInput) -> list[tuple[int, str, str, bool, str, str]]:
+    """(row, diagnosis, status, active, effective date, end date) per pair."""
+    cols = ["row", "diagnosis", "status", "active", "effective_date", "end_date"]
+    return [tuple(r) for r in xw.table[cols].itertuples(index=False)]  # type: ignore[misc]
 
 
 def error_of(path: Path, **kw: object) -> str:
@@ -66,7 +73,11 @@ def test_long_layout(tmp_path: Path) -> None:
                          (7, "29882", "M179", ".M17.9"), (8, "29883", "M179", "M17.9.")]
     dtypes = {c: str(t) for c, t in xw.table.dtypes.items()}
     assert dtypes == {"row": "int64", "procedure": "str", "diagnosis": "str",
-                      "diagnosis_as_written": "str"}
+                      "diagnosis_as_written": "str", "status": "str", "active": "bool",
+                      "effective_date": "str", "end_date": "str"}
+    # no status or date columns: every pair active, no dates
+    assert set(xw.table["status"]) == {""} and xw.table["active"].all()
+    assert set(xw.table["effective_date"]) == set(xw.table["end_date"]) == {""}
 
 
 @pytest.mark.parametrize(("proc", "dx"), [
@@ -204,6 +215,87 @@ def test_many_pairs(tmp_path: Path) -> None:
     i = n - 1
     assert (last["row"], last["procedure"], last["diagnosis"]) == (
         n, str(10000 + i % 89999), f"M{i % 100:02d}{i % 7}")
+
+
+# ---------------------------------------------------------------- status and dates
+
+
+def test_status_and_dates_by_their_usual_names(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, ["CPT,ICD-10-CM,Status,Eff Date,Term Date",
+                                "27447,M17.11,A,1/1/2024,",
+                                "27447,M17.12,I,2024-01-01,9/30/2025",
+                                "27447,M17.9,Retired,,20250930",
+                                "99213,Z00.00,active,01/15/2024,12/31/9999"])
+    xw = read_crosswalk(path)
+    assert xw.layout == "long"
+    assert dated(xw) == [
+        (1, "M1711", "A", True, "2024-01-01", ""),
+        (2, "M1712", "I", False, "2024-01-01", "2025-09-30"),
+        (3, "M179", "Retired", False, "", "2025-09-30"),
+        (4, "Z0000", "active", True, "2024-01-15", "9999-12-31")]
+
+
+def test_inactive_flag_column_reads_the_other_way_round(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, ["CPT,ICD-10-CM,Inactive Flag,Inactive Date",
+                                "27447,M17.11,N,", "27447,M17.12,Y,2025-09-30",
+                                "27447,M17.9,,"])
+    assert [(r, a, e) for r, _, _, a, _, e in dated(read_crosswalk(path))] == [
+        (1, True, ""), (2, False, "2025-09-30"), (3, True, "")]
+
+
+def test_wide_pairs_take_their_lines_dates(tmp_path: Path, release: pd.DataFrame) -> None:
+    path = write_csv(tmp_path, ["CPT,Covered Diagnoses,Effective Date,End Date,Status",
+                                '27447,"M17.11, M17.12",2024-01-01,2025-09-30,Active',
+                                "99213,M17.0-M17.10,2025-10-01,,Inactive"])
+    xw = read_crosswalk(path, expand_with=release)
+    assert xw.layout == "wide"
+    assert dated(xw) == [
+        (1, "M1711", "Active", True, "2024-01-01", "2025-09-30"),
+        (1, "M1712", "Active", True, "2024-01-01", "2025-09-30"),
+        (2, "M170", "Inactive", False, "2025-10-01", ""),
+        (2, "M1710", "Inactive", False, "2025-10-01", "")]
+
+
+def test_status_and_dates_named_by_the_caller(tmp_path: Path) -> None:
+    # "Valid Thru" and "Start" are no usual names; "End Date" here is not the end date
+    path = write_csv(tmp_path, ["Service,Reason,Start,Valid Thru,Pair State,End Date",
+                                "27447,M17.11,2024-01-01,2025-09-30,off,2030-01-01"])
+    xw = read_crosswalk(path, columns={"procedure": "Service", "diagnosis": "Reason",
+                                       "effective_date": "Start", "end_date": "Valid Thru",
+                                       "status": "Pair State"})
+    assert dated(xw) == [(1, "M1711", "off", True, "2024-01-01", "2025-09-30")]
+    xw = read_crosswalk(path, columns={"procedure": "Service", "diagnosis": "Reason"})
+    assert dated(xw) == [(1, "M1711", "", True, "", "2030-01-01")]
+
+
+def test_status_and_dates_in_a_workbook(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    for row in [["CPT", "ICD-10-CM", "Status", "End Date"],
+                ["27447", "M17.11", "A", datetime(2025, 9, 30)],
+                ["27447", "M17.12", "I", None]]:
+        ws.append(row)
+    path = tmp_path / "crosswalk.xlsx"
+    book.save(path)
+    assert dated(read_crosswalk(path)) == [(1, "M1711", "A", True, "", "2025-09-30"),
+                                           (2, "M1712", "I", False, "", "")]
+
+
+def test_end_date_that_is_no_date(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, ["CPT,ICD-10-CM,End Date", "27447,M17.11,", "27447,M17.12,soon"])
+    assert error_of(path) == (
+        f"{path}, row 2: 'soon' in column 'End Date' is not a date (expected YYYY-MM-DD, "
+        "M/D/YYYY, MM/DD/YYYY or YYYYMMDD); correct the date in the crosswalk")
+
+
+def test_named_end_date_column_missing(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, ["CPT,ICD-10-CM", "27447,M17.11"])
+    assert error_of(path, columns={"end_date": "Valid Thru"}) == (
+        f"{path}: no column named 'Valid Thru' (the end_date column); the header row (row 1) "
+        "has: 'CPT', 'ICD-10-CM'; correct the column name to one of the file's")
 
 
 # ---------------------------------------------------------------- errors, exact texts

@@ -124,3 +124,57 @@ def test_crosswalk_expanded_diagnosis_gets_its_children():
     assert f.loc[2, "kind"] == "deleted" and f.loc[2, "candidates"] == []
     assert f.loc[3, "kind"] == "not_in_release"
     assert result.summary["crosswalk"]["pairs_affected"] == 3
+
+
+def pairs_of(rows):
+    """rows: (procedure, diagnosis, active, effective_date, end_date), as the reader gives
+    them for a crosswalk with status and date columns."""
+    cols = list(zip(*rows, strict=True))
+    n = len(rows)
+    table = pd.DataFrame({I.ROW: np.arange(1, n + 1), I.PROCEDURE: cols[0],
+                          I.DIAGNOSIS: cols[1], I.DIAGNOSIS_AS_WRITTEN: cols[1],
+                          I.STATUS: ["A" if a else "I" for a in cols[2]],
+                          I.ACTIVE: np.array(cols[2], dtype=bool),
+                          I.EFFECTIVE_DATE: cols[3], I.END_DATE: cols[4]})
+    return I.CrosswalkInput(table=table, rows_read=n, source="xw.csv")
+
+
+def test_crosswalk_ended_and_inactive_pairs_are_counted_not_flagged():
+    xw = pairs_of([("27447", "A082", True, "", ""),  # in force: deleted
+                   ("27447", "A082", True, "", "2025-09-30"),  # ended the day before
+                   ("27447", "A082", False, "", ""),  # inactive
+                   ("27447", "A082", True, "", "2025-10-01"),  # holds on the effective day
+                   ("27447", "A082", True, "2026-01-01", ""),  # starts later: checked
+                   ("27447", "M1711", True, "2025-10-01", ""),  # a successor pair
+                   ("", "A082", True, "", "2025-06-30"),  # ended: not even malformed
+                   ("27447", "A082", False, "", "2025-06-30")])  # inactive and ended
+    result = scan([change_set(ICD_OLD, ICD_NEW)], crosswalk=xw)
+    f = result.findings
+    assert sorted(zip(f["row"], f["kind"], strict=True)) == [
+        (1, "deleted"), (4, "deleted"), (5, "deleted")]
+    x = result.summary["crosswalk"]
+    assert (x["pairs"], x["pairs_inactive"], x["pairs_ended"], x["pairs_checked"]) == (
+        8, 2, 2, 4)
+    assert (x["pairs_affected"], x["pairs_with_blank_code"], x["rows_read"]) == (3, 0, 8)
+    from updater.scan_run import summary_text
+
+    assert ("crosswalk: 8 rows read, 8 pairs, 3 pairs affected, 4 inactive or end-dated "
+            "(not flagged)") in summary_text(result)
+
+
+def test_crosswalk_pair_ending_between_two_effective_dates():
+    # ICD-10-CM FY2026 takes effect 2025-10-01, HCPCS 2026 on 2026-01-01: a pair ended
+    # 2025-12-31 still holds under FY2026, but no longer when HCPCS 2026 takes effect
+    sets = [change_set(ICD_OLD, ICD_NEW), change_set(HCPCS_OLD, HCPCS_NEW)]
+    xw = pairs_of([("J0002", "A082", True, "", ""),
+                   ("J0002", "A082", True, "", "2025-12-31"),
+                   ("J0002", "A082", True, "", "2025-09-30"),
+                   ("", "A082", True, "", "2025-12-31")])
+    result = scan(sets, crosswalk=xw)
+    f = result.findings
+    assert sorted(zip(f["row"], f["kind"], f["system"], strict=True)) == [
+        (1, "deleted", "icd10cm"), (1, "terminated", "hcpcs"), (2, "deleted", "icd10cm"),
+        (4, "deleted", "icd10cm")]
+    x = result.summary["crosswalk"]
+    assert (x["pairs_ended"], x["pairs_inactive"], x["pairs_checked"]) == (1, 0, 3)
+    assert x["pairs_affected"] == 3

@@ -455,11 +455,54 @@ def _titles(codes_by_system: dict[str, pd.Series],
         columns=[CODE, "official_title"])
 
 
+def _pairs_out_of_force(t: pd.DataFrame, effective: dict[str, str]
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(inactive, ended, ends_between) per pair: its status says inactive; else it is
+    end-dated before the earliest effective date of the scan (no change set touches it);
+    else it is end-dated before the latest one (only the earlier change sets touch it).
+    A pair written ended by ``updater apply`` (the day before the effective date) is
+    ended. Tables without these columns (built in code) are all in force."""
+    n = len(t)
+    inactive = ~t[I.ACTIVE].to_numpy(dtype=bool) if I.ACTIVE in t else np.zeros(n, bool)
+    ended = np.zeros(n, dtype=bool)
+    between = np.zeros(n, dtype=bool)
+    if I.END_DATE not in t or not effective:
+        return inactive, ended, between
+    end = t[I.END_DATE]
+    dated = (end != "").to_numpy(dtype=bool) & ~inactive
+    if dated.any():
+        at = np.flatnonzero(dated)
+        ends = end.iloc[at]
+        ended[at] = (ends < min(effective.values())).to_numpy(dtype=bool)
+        between[at] = ~ended[at] & (ends < max(effective.values())).to_numpy(dtype=bool)
+    return inactive, ended, between
+
+
+def _in_force_on_side(found: pd.DataFrame, effective: dict[str, str]) -> pd.DataFrame:
+    """Findings without those on pairs that end before the effective date of the finding's
+    own change set (a malformed code, of no code set: the latest date)."""
+    cut = found["system"].map(effective).fillna(max(effective.values())).astype(str)
+    ends = found[I.END_DATE].astype(str)
+    return found[~((ends != "") & (ends < cut)).to_numpy(dtype=bool)]
+
+
 def scan_crosswalk(xw: I.CrosswalkInput, change_sets: dict[str, ChangeSet]
                    ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Findings for crosswalk pairs: each side checked against its own code set. The codes
-    are judged once each, then only the pairs holding a flagged code are taken out."""
-    t = xw.table
+    are judged once each, then only the pairs holding a flagged code are taken out.
+
+    A pair that no longer holds is not flagged, only counted, as a retired CDM line:
+    ``pairs_inactive`` (its status says inactive) and ``pairs_ended`` (end-dated before
+    the effective date: what ``updater apply`` writes when it ends a pair). With change
+    sets of different effective dates, a pair ending between them is checked against the
+    earlier ones only. A pair whose effective (start) date is after the release's
+    effective date is checked like any other: it will hold while the new release is in
+    force, so a code this release deleted is wrong there too (the successor pairs apply
+    adds start on the effective date itself)."""
+    effective = _effective_by_system(change_sets)
+    inactive, ended, between = _pairs_out_of_force(xw.table, effective)
+    out = inactive | ended
+    t = xw.table[~out] if out.any() else xw.table
     frames = []
     proc_codes, dx_codes = _unique(t[I.PROCEDURE]), _unique(t[I.DIAGNOSIS])
     proc_system = procedure_system(proc_codes)
@@ -470,6 +513,8 @@ def scan_crosswalk(xw: I.CrosswalkInput, change_sets: dict[str, ChangeSet]
         by_system[CodeSystem.ICD10CM.value] = dx_codes[dx_ok]
     facts = _facts_for(by_system, change_sets)
     pair_cols = [I.ROW, I.PROCEDURE, I.DIAGNOSIS]
+    if between.any():
+        pair_cols.append(I.END_DATE)
     icd = (facts["system"] == CodeSystem.ICD10CM.value).to_numpy() if len(facts) else None
     for column, side_facts in ((I.PROCEDURE, facts[~icd] if icd is not None else facts),
                                (I.DIAGNOSIS, facts[icd] if icd is not None else facts)):
@@ -489,11 +534,15 @@ def scan_crosswalk(xw: I.CrosswalkInput, change_sets: dict[str, ChangeSet]
                 code=rows[column], system="", kind=FindingKind.MALFORMED.value,
                 detail=np.where(rows[column] == "", f"no {what} code in this pair",
                                 f"not a {what} code: '" + rows[column] + "'")))
+    if between.any():
+        frames = [_in_force_on_side(f, effective) for f in frames]
     findings = _finish(frames, "crosswalk")
-    summary = {"rows_read": xw.rows_read, "pairs": len(t),
+    summary = {"rows_read": xw.rows_read, "pairs": len(xw.table),
                "pairs_with_blank_code": int(blank.sum()),
                "pairs_affected": int(findings[[I.ROW, I.PROCEDURE, I.DIAGNOSIS]]
-                                     .drop_duplicates().shape[0]) if len(findings) else 0}
+                                     .drop_duplicates().shape[0]) if len(findings) else 0,
+               "pairs_checked": len(t), "pairs_inactive": int(inactive.sum()),
+               "pairs_ended": int(ended.sum())}
     return findings, summary
 
 

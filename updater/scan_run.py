@@ -110,8 +110,10 @@ def summary_text(result: ScanResult) -> str:
                         if c["not_checked_rows"] else ""))
     if "crosswalk" in s:
         x = s["crosswalk"]
+        ended = x.get("pairs_inactive", 0) + x.get("pairs_ended", 0)
         lines.append(f"crosswalk: {x['rows_read']} rows read, {x['pairs']} pairs, "
-                     f"{x['pairs_affected']} pairs affected")
+                     f"{x['pairs_affected']} pairs affected"
+                     + (f", {ended} inactive or end-dated (not flagged)" if ended else ""))
     lines.append("")
     lines.append(f"{'finding':24}{'chargemaster':>14}{'crosswalk':>12}")
     f = result.findings

@@ -42,15 +42,18 @@ from updater.inputs import (
     ChargemasterInput,
 )
 from updater.inputs.tables import (
+    EFFECTIVE_DATE_NAMES,
+    END_DATE_NAMES,
     HEADER_ROWS,
+    STATUS_NAMES,
     TEXT,
     CsvFile,
     Profile,
     RawTable,
     TableFile,
+    active_flags,
     amounts,
     blank_column,
-    by_unique,
     column_key,
     excel_integers,
     find_column,
@@ -59,6 +62,7 @@ from updater.inputs.tables import (
     first_rows,
     frame_of,
     header_cells,
+    inactive_values_for,
     iso_dates,
     load_profile,
     locate_header,
@@ -69,6 +73,8 @@ from updater.inputs.tables import (
     open_table,
     shown_columns,
 )
+from updater.inputs.tables import INACTIVE_VALUES as INACTIVE_VALUES  # re-exported
+from updater.inputs.tables import INACTIVE_WHEN_SET as INACTIVE_WHEN_SET  # re-exported
 
 # Our names for the columns a profile or ``columns=`` may name; code and modifiers
 # may be several columns.
@@ -99,26 +105,14 @@ USUAL_NAMES: dict[str, tuple[str, ...]] = {
             "Rate", "Fee"),
     DEPARTMENT: ("Department", "Dept", "Cost Center", "Cost Centre", "Dept Name",
                  "Department Name", "Dept Code", "Department Code", "Dept #"),
-    STATUS: ("Status", "Active", "Active Flag", "Active Status", "Active Ind",
-             "Active Indicator", "Status Code", "Inactive", "Inactive Flag", "Inactive Ind",
-             "Inactive Indicator"),
-    EFFECTIVE_DATE: ("Effective Date", "Eff Date", "Eff Dt", "Effective", "Start Date",
-                     "Begin Date", "Activation Date", "Effective From"),
-    END_DATE: ("End Date", "Term Date", "Term Dt", "Termination Date", "Expiration Date",
-               "Exp Date", "Inactive Date", "End Dt", "Effective To", "Discontinue Date"),
+    STATUS: STATUS_NAMES,
+    EFFECTIVE_DATE: EFFECTIVE_DATE_NAMES,
+    END_DATE: END_DATE_NAMES,
     VOLUME: ("Annual Volume", "Volume", "Units", "Qty", "Quantity", "Annual Units",
              "Annual Qty", "Utilization", "Annual Utilization"),
     CODE_TYPE: ("Code Type", "Type", "Code System", "Coding System"),
 }
 MODIFIER_KEY = re.compile(r"^(?:cpt|hcpcs)?(?:mod|modifier|modifiers)\d*$")
-
-# Status values that retire a line; a column named "Inactive ..." says the opposite way
-# round (Y = inactive).
-INACTIVE_VALUES = frozenset({"I", "N", "INACTIVE", "RETIRED", "DELETED", "OBSOLETE", "NO",
-                             "FALSE", "0", "D", "DEL", "TERMINATED", "DISCONTINUED"})
-INACTIVE_WHEN_SET = frozenset({"Y", "YES", "TRUE", "T", "1", "X", "I", "INACTIVE", "D",
-                               "DELETED", "RETIRED", "OBSOLETE"})
-
 
 @dataclass
 class Layout:
@@ -308,11 +302,9 @@ def _normalize(table: RawTable, layout: Layout, prof: Profile | None) -> pd.Data
         return table.header[layout.single[f]] if f in layout.single else f
 
     status = text(STATUS)
-    inactive = prof.inactive_values if prof and prof.inactive_values is not None else (
-        INACTIVE_WHEN_SET if STATUS in layout.single
-        and column_key(header(STATUS)).startswith("inactive") else INACTIVE_VALUES)
-    codes, _, flags = by_unique(status, lambda u: ~u.str.upper().isin(inactive))
-    active = flags.take(codes).to_numpy(zero_copy_only=False).astype(bool)
+    inactive = prof.inactive_values if prof and prof.inactive_values is not None else \
+        inactive_values_for(header(STATUS) if STATUS in layout.single else None)
+    active = active_flags(status, inactive)
     date_format = prof.date_format if prof else None
     lines = Lines(
         n=n,

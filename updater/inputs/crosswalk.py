@@ -19,7 +19,7 @@ release's sorted codes.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,19 +30,28 @@ import pyarrow.compute as pc
 
 from updater.errors import UpdaterError
 from updater.inputs import (
+    ACTIVE,
     CROSSWALK_COLUMNS,
     DIAGNOSIS,
     DIAGNOSIS_AS_WRITTEN,
+    EFFECTIVE_DATE,
+    END_DATE,
     PROCEDURE,
     ROW,
+    STATUS,
     CrosswalkInput,
 )
 from updater.inputs.tables import (
+    EFFECTIVE_DATE_NAMES,
+    END_DATE_NAMES,
     HEADER_ROWS,
     SPACES,
+    STATUS_NAMES,
     TEXT,
     RawTable,
     TableFile,
+    active_flags,
+    blank_column,
     column_key,
     find_column,
     find_columns,
@@ -51,6 +60,8 @@ from updater.inputs.tables import (
     frame_of,
     has_byte,
     header_cells,
+    inactive_values_for,
+    iso_dates,
     locate_header,
     merge_columns,
     normalize_codes,
@@ -60,7 +71,16 @@ from updater.inputs.tables import (
 from updater.model import CODE, RECORD
 from updater.vocabulary import RecordType
 
-FIELDS = (PROCEDURE, DIAGNOSIS)
+FIELDS = (PROCEDURE, DIAGNOSIS, STATUS, EFFECTIVE_DATE, END_DATE)
+# A pair's own dates and status, found by the chargemaster's usual names: apply ends a pair
+# by writing its end date (or an inactive status), and the scan leaves ended pairs alone.
+DATED_FIELDS = (STATUS, EFFECTIVE_DATE, END_DATE)
+DATED_NAMES = {STATUS: STATUS_NAMES, EFFECTIVE_DATE: EFFECTIVE_DATE_NAMES,
+               END_DATE: END_DATE_NAMES}
+# The normalized table: the pairs, then each pair's status (as written), whether that status
+# says active, and its effective and end dates (ISO yyyy-mm-dd or ""), blank and active
+# when the crosswalk has no such column.
+PAIR_COLUMNS = (*CROSSWALK_COLUMNS, STATUS, ACTIVE, EFFECTIVE_DATE, END_DATE)
 PROCEDURE_NAMES = ("CPT/HCPCS", "HCPCS/CPT", "CPT", "HCPCS", "CPT Code", "HCPCS Code",
                    "CPT/HCPCS Code", "HCPCS/CPT Code", "CPT4", "Procedure", "Procedure Code",
                    "Proc Code", "Proc", "Code", "Billing Code")
@@ -81,7 +101,8 @@ def read_crosswalk(path: str | Path, *, expand_with: pd.DataFrame | None = None,
                    columns: Mapping[str, str | Sequence[str]] | None = None) -> CrosswalkInput:
     """A crosswalk (CSV/XLSX, long or wide) as (row, procedure, diagnosis) pairs, lists
     split and ranges expanded against ``expand_with`` (a normalized ICD-10-CM release
-    table with ``code`` and ``record``)."""
+    table with ``code`` and ``record``), each with its line's status, effective and end
+    date (``PAIR_COLUMNS``). ``columns`` names any of ``FIELDS`` the usual names miss."""
     overrides = merge_columns(None, columns, FIELDS)
     if PROCEDURE in overrides and len(overrides[PROCEDURE]) > 1:
         raise UpdaterError("a crosswalk has one procedure column",
@@ -103,13 +124,20 @@ def read_crosswalk(path: str | Path, *, expand_with: pd.DataFrame | None = None,
     else:
         pairs, wide = _wide(table, dx_ats)
     pairs = _expand(pairs, release, table)
+    dated = _dated(table, dated_columns(table.header, overrides, {proc_at, *dx_ats}))
+    line = None if pairs.whole else pa.array(pairs.row - 1)
+
+    def per_pair(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+        return values if line is None else values.take(line)
+
     frame = frame_of({
         ROW: pa.array(pairs.row, pa.int64()),
-        PROCEDURE: procedure if pairs.whole else procedure.take(pa.array(pairs.row - 1)),
+        PROCEDURE: per_pair(procedure),
         DIAGNOSIS: pairs.diagnosis,
         DIAGNOSIS_AS_WRITTEN: pairs.as_written,
+        **{name: per_pair(values) for name, values in dated.items()},
     })
-    return CrosswalkInput(table=frame[list(CROSSWALK_COLUMNS)], rows_read=table.rows,
+    return CrosswalkInput(table=frame[list(PAIR_COLUMNS)], rows_read=table.rows,
                           source=table.source, layout="wide" if wide else "long",
                           sha256=table.sha256)
 
@@ -145,6 +173,27 @@ def _columns(header: Sequence[str],
     return proc, [i for i in dx if i != proc]
 
 
+def dated_columns(header: Sequence[str], overrides: Mapping[str, tuple[str, ...]],
+                  taken: Collection[int] = ()) -> dict[str, int]:
+    """Positions of the status, effective date and end date columns that are there: the
+    ones ``overrides`` names, else the first with a usual name among the columns not
+    ``taken`` (the procedure and diagnosis columns). Apply finds them the same way."""
+    used = set(taken)
+    found: dict[str, int] = {}
+    for name in DATED_FIELDS:
+        if name in overrides:
+            found[name] = find_columns(header, [overrides[name][0]])[0]
+            used.add(found[name])
+    for name in DATED_FIELDS:
+        if name not in found:
+            free = [h if i not in used else "" for i, h in enumerate(header)]
+            at = find_column(free, DATED_NAMES[name])
+            if at is not None:
+                found[name] = at
+                used.add(at)
+    return found
+
+
 def _no_header(file: TableFile, overrides: Mapping[str, tuple[str, ...]]) -> UpdaterError:
     rows = first_rows(file)
     if overrides:
@@ -176,6 +225,33 @@ def _no_header(file: TableFile, overrides: Mapping[str, tuple[str, ...]]) -> Upd
         f"{', '.join(PROCEDURE_NAMES)} and {', '.join(DIAGNOSIS_NAMES)}", file=file.source,
         hint=f"name them with --proc-col and --dx-col (the first row has: "
              f"{shown_columns(first_nonblank(rows))})")
+
+
+# ---------------------------------------------------------------- status and dates
+
+
+def _dated(table: RawTable, at: Mapping[str, int]) -> dict[str, pa.ChunkedArray | pa.Array]:
+    """One status, active flag, effective and end date per line, read as the chargemaster
+    reader reads them (same inactive values, same date forms and date errors)."""
+    n = table.rows
+    blank = blank_column(n) if len(at) < len(DATED_FIELDS) else None  # shared: no copies
+
+    def text(name: str) -> pa.ChunkedArray:
+        if name in at:
+            return table.column(at[name])
+        assert blank is not None
+        return blank
+
+    def dates(name: str) -> pa.ChunkedArray:
+        return iso_dates(text(name), table, table.header[at[name]],
+                         hint="correct the date in the crosswalk") if name in at \
+            else text(name)
+
+    status = text(STATUS)
+    active = active_flags(status, inactive_values_for(table.header[at[STATUS]])) \
+        if STATUS in at else np.ones(n, dtype=bool)
+    return {STATUS: status, ACTIVE: pa.array(active, pa.bool_()),
+            EFFECTIVE_DATE: dates(EFFECTIVE_DATE), END_DATE: dates(END_DATE)}
 
 
 # ---------------------------------------------------------------- pairs

@@ -633,13 +633,52 @@ def by_unique(values: pa.ChunkedArray,
     return encoded.indices, uniques, pa.array(work(uniques).to_numpy(), from_pandas=True)
 
 
+# ---------------------------------------------------------------- status and dates
+# A retired chargemaster line or crosswalk pair is never deleted: it gets an end date or
+# an inactive status. Both readers find those columns by these names and read them alike.
+
+STATUS_NAMES = ("Status", "Active", "Active Flag", "Active Status", "Active Ind",
+                "Active Indicator", "Status Code", "Inactive", "Inactive Flag",
+                "Inactive Ind", "Inactive Indicator")
+EFFECTIVE_DATE_NAMES = ("Effective Date", "Eff Date", "Eff Dt", "Effective", "Start Date",
+                        "Begin Date", "Activation Date", "Effective From")
+END_DATE_NAMES = ("End Date", "Term Date", "Term Dt", "Termination Date", "Expiration Date",
+                  "Exp Date", "Inactive Date", "End Dt", "Effective To", "Discontinue Date")
+
+# Status values that retire a line; a column named "Inactive ..." says the opposite way
+# round (Y = inactive).
+INACTIVE_VALUES = frozenset({"I", "N", "INACTIVE", "RETIRED", "DELETED", "OBSOLETE", "NO",
+                             "FALSE", "0", "D", "DEL", "TERMINATED", "DISCONTINUED"})
+INACTIVE_WHEN_SET = frozenset({"Y", "YES", "TRUE", "T", "1", "X", "I", "INACTIVE", "D",
+                               "DELETED", "RETIRED", "OBSOLETE"})
+
+
+def inactive_values_for(status_header: str | None) -> frozenset[str]:
+    """The status values that mean inactive in a column of this name: an "Inactive ..."
+    flag column is set (Y, 1, X) when inactive, a status column says I, N, Retired ..."""
+    if status_header is not None and column_key(status_header).startswith("inactive"):
+        return INACTIVE_WHEN_SET
+    return INACTIVE_VALUES
+
+
+def active_flags(status: pa.ChunkedArray, inactive: Collection[str]) -> np.ndarray:
+    """True per row unless its status (any case) is one of ``inactive`` (upper case);
+    judged once per distinct status."""
+    if len(status) == 0:
+        return np.ones(0, dtype=bool)
+    wanted = frozenset(inactive)
+    codes, _, flags = by_unique(status, lambda u: ~u.str.upper().isin(wanted))
+    return np.asarray(flags.take(codes).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 _DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 EXCEL_EPOCH = np.datetime64("1899-12-30")
 DATE_FORMATS = "YYYY-MM-DD, M/D/YYYY, MM/DD/YYYY or YYYYMMDD"
 
 
 def iso_dates(values: pa.ChunkedArray, table: RawTable, column: str, *,
-              date_format: str | None = None) -> pa.ChunkedArray:
+              date_format: str | None = None,
+              hint: str = "correct it, or set date_format in a --profile") -> pa.ChunkedArray:
     """Dates as ISO yyyy-mm-dd ("" when blank or 0); Excel serial numbers too in a
     workbook. A value that is no date stops the read, naming its row."""
     if len(values) == 0:
@@ -653,8 +692,7 @@ def iso_dates(values: pa.ChunkedArray, table: RawTable, column: str, *,
         expected = f"the profile's date_format {date_format!r}" if date_format \
             else DATE_FORMATS
         raise table.fail(f"{uniques.iat[which]!r} in column {column!r} is not a date "
-                         f"(expected {expected})", row,
-                         hint="correct it, or set date_format in a --profile")
+                         f"(expected {expected})", row, hint=hint)
     return pa.chunked_array([iso.cast(TEXT).take(codes)])
 
 
