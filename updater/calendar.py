@@ -44,6 +44,9 @@ CALENDAR_SYSTEMS: tuple[CodeSystem, ...] = (ICD10CM, HCPCS, CPT)
 # Kinds of cycle; when several of one system take effect the same day, the first listed is
 # the one that stands for the day (see ``previous_cycle``).
 KINDS: tuple[str, ...] = ("annual", "april", "quarterly", "category-iii", "pla")
+# The AMA publishes these as code lists the store cannot import as whole releases; the
+# next annual CPT release carries them, so a missing one asks for nothing.
+OPTIONAL_KINDS = frozenset({"category-iii", "pla"})
 
 _MONTH_NAME = {1: "January", 4: "April", 7: "July", 10: "October"}
 
@@ -62,6 +65,11 @@ class Cycle:
     name: str  # plain words, e.g. "ICD-10-CM FY2027 (October 1)"
     published: date | None  # when the publisher usually releases it (approximate)
     kind: str  # one of KINDS
+
+    @property
+    def optional(self) -> bool:
+        """An update whose release need not be in the store (see ``OPTIONAL_KINDS``)."""
+        return self.kind in OPTIONAL_KINDS
 
     @property
     def release_id(self) -> str:

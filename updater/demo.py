@@ -1,59 +1,76 @@
-"""The demo: every sample release pair diffed and verified, then the sample chargemaster
-and crosswalk scanned against the newest change of every code set."""
+"""The demo: the sample year's update cycles run end to end on the embedded synthetic sample.
+
+The sample releases (``releases/sample``) are the inbox, the sample chargemaster and
+crosswalk (``chargemasters/``) the facility's files, and the store lives in the demo's
+folder. Every cycle the sample has a pair of releases for is run with
+:func:`updater.cycle.run_cycle` (October 2025: ICD-10-CM FY2026; January 2026: CPT and
+HCPCS 2026; April 2026: ICD-10-CM FY2026-April), each into its own folder with an
+``index.html``. Together they show findings of every kind.
+"""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
-from updater.diff import diff_releases
-from updater.output import write_json, write_table
-from updater.readers import load_release
-from updater.sample import sample_releases
+from updater.config import ChargemasterConfig, Config, CrosswalkConfig
+from updater.cycle import CycleResult, import_inbox, inbox_files, run_cycle, summary_lines
+from updater.sample import sample_chargemasters_dir, sample_dir
+from updater.store import ReleaseStore
 from updater.textreport import diff_report
-from updater.vocabulary import ReleaseKind
+
+DEMO_TRAINING = ("orthopedics",)
+DEMO_SIGN_OFF = ("CDM coordinator (demo)", "Compliance officer (demo)")
 
 
-def run_demo(out: Path) -> Iterator[str]:
-    """Yields the report lines as it goes, writing JSON and CSV files into ``out``."""
+def demo_config(out: Path) -> Config:
+    """The demo's facility: the sample files, a store and the cycles' folders in ``out``."""
+    folder = sample_chargemasters_dir()
+    return Config(path=None, store=out / "store", inbox=sample_dir(), output=out,
+                  chargemasters=(ChargemasterConfig(folder / "sample-cdm.csv",
+                                                    name="Sample hospital"),),
+                  crosswalks=(CrosswalkConfig(folder / "sample-crosswalk.csv",
+                                              name="Sample crosswalk"),),
+                  training=DEMO_TRAINING, sign_off=DEMO_SIGN_OFF)
+
+
+def demo_cycles(store: ReleaseStore) -> list[date]:
+    """The effective dates on which a stored release follows an earlier one of its system:
+    the cycles there is something to compare for."""
+    seen: set[str] = set()
+    dates: set[date] = set()
+    for r in store.list():  # by system, then effective date
+        if r.system.value in seen:
+            dates.add(r.effective)
+        seen.add(r.system.value)
+    return sorted(dates)
+
+
+def run_demo(out: Path, results: list[CycleResult] | None = None) -> Iterator[str]:
+    """Yields the report lines as it goes; each cycle's result is appended to ``results``
+    when given."""
     out.mkdir(parents=True, exist_ok=True)
+    config = demo_config(out)
     yield "updater demo: synthetic sample releases (not real code sets; CPT text is made up)"
-    annual: list[tuple[str, str]] = []  # each code set's first pair, for the scan
-    for system, files in sample_releases().items():
-        loaded = sorted(((load_release(f)[0], f) for f in files), key=lambda r: r[0].effective)
-        loaded = [(r, f) for r, f in loaded if r.kind is ReleaseKind.FULL]
-        steps = list(itertools.pairwise(loaded))
-        if steps:
-            annual.append((str(steps[0][0][1]), str(steps[0][1][1])))
-        for (old, _), (new, _) in steps:
-            result = diff_releases(old, new)
-            stem = f"{system}-{old.version}-to-{new.version}"
-            write_json(result.to_dict(), out / f"{stem}.json")
-            write_table(result.changes, out / f"{stem}.csv")
+    store = ReleaseStore(config.store)
+    imported, _ = import_inbox(store, inbox_files(config.inbox))  # to find the cycles
+    for f in imported:
+        if f.status == "added":
+            yield f"imported {f.release} from {Path(f.file).name}"
+    indexes = []
+    for day in demo_cycles(store):
+        result = run_cycle(config, cycle=day)
+        if results is not None:
+            results.append(result)
+        for diff in result.diffs:
             yield ""
-            yield diff_report(result)
-    yield from _demo_scan(out, annual)
+            yield diff_report(diff)
+        yield ""
+        yield from summary_lines(result)
+        indexes.append(result.index)
     yield ""
     yield f"results written to {out.resolve()}"
-
-
-def _demo_scan(out: Path, pairs: list[tuple[str, str]]) -> Iterator[str]:
-    """The sample chargemaster and crosswalk scanned against every sample code set."""
-    from updater.changesets import build_change_sets
-    from updater.inputs.chargemaster import read_chargemaster
-    from updater.inputs.crosswalk import read_crosswalk
-    from updater.sample import sample_chargemasters_dir
-    from updater.scan import scan
-    from updater.scan_run import summary_text
-
-    change_sets = build_change_sets(pairs, store=out / "store")
-    icd = next(cs for cs in change_sets if cs.system.value == "icd10cm")
-    folder = sample_chargemasters_dir()
-    result = scan(change_sets, chargemaster=read_chargemaster(folder / "sample-cdm.csv"),
-                  crosswalk=read_crosswalk(folder / "sample-crosswalk.csv",
-                                           expand_with=icd.old.table))
-    write_json(result.to_dict(), out / "scan.json")
-    write_table(result.findings, out / "scan.csv")
-    yield ""
-    yield summary_text(result)
+    for index in indexes:
+        yield f"  cycle {index.parent.name}: {index.resolve()}"
+    yield f"open {(out / 'index.html').resolve()}"

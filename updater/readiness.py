@@ -30,7 +30,6 @@ from updater.store import ReleaseStore, StoredRelease
 from updater.vocabulary import AT_RISK_KINDS, CodeSystem, Decision
 
 # Cycles whose release the store cannot hold as a whole code set (see the module doc).
-OPTIONAL_KINDS = frozenset({"category-iii", "pla"})
 
 # States of a release in ``ReleaseCheck``.
 STORED, MISSING, AWAITED, OPTIONAL = "stored", "missing", "awaited", "optional"
@@ -42,7 +41,7 @@ _DECIDED = {Decision.APPROVED.value, Decision.REJECTED.value, Decision.CHANGED.v
 
 
 def _required(cycles: Sequence[Cycle]) -> bool:
-    return any(c.kind not in OPTIONAL_KINDS for c in cycles)
+    return any(not c.optional for c in cycles)
 
 
 def _principal(cycles: Sequence[Cycle]) -> Cycle:
@@ -54,7 +53,7 @@ def in_force_before(cycle: Cycle) -> Cycle:
     """The same system's last required cycle before ``cycle`` (optional updates skipped):
     the release whose codes the chargemaster should carry until ``cycle`` takes effect."""
     previous = previous_cycle(cycle)
-    while previous.kind in OPTIONAL_KINDS:
+    while previous.optional:
         previous = previous_cycle(previous)
     return previous
 

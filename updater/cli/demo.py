@@ -13,9 +13,9 @@ from updater.cli import app
 def demo(
     out: Path = typer.Option(Path("updater-demo"), "--out", help="Folder for the demo's output."),
 ) -> None:
-    """Run updater on the embedded synthetic sample releases (ICD-10-CM, HCPCS, CPT): diff
-    each pair of successive releases, verify against the publisher-style change lists and
-    write the results to ./updater-demo/."""
+    """Run the sample year's update cycles on the embedded synthetic sample (ICD-10-CM,
+    HCPCS, CPT releases, a chargemaster and a crosswalk): import, diff and verify, scan,
+    plan and write each cycle's reports and index.html into ./updater-demo/<cycle date>/."""
     from updater.demo import run_demo
 
     for line in run_demo(out):
