@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -15,16 +16,29 @@ runner = CliRunner()
 
 
 def test_every_command_has_help():
+    from typer.core import TyperGroup
     from typer.main import get_command
 
-    group = get_command(app)
-    names = group.list_commands(None)  # type: ignore[arg-type]
-    assert {"diff", "import", "releases", "history", "demo"} <= set(names)
-    for name in names:
-        result = runner.invoke(app, [name, "--help"])
-        assert result.exit_code == 0, name
-        assert "Usage: " in result.output and len(result.output.splitlines()) > 5, name
-        assert group.get_command(None, name).help, f"{name} has no help text"  # type: ignore[arg-type,union-attr]
+    def commands(group: TyperGroup, path: list[str]) -> list[tuple[list[str], Any]]:
+        found = []
+        for name in group.list_commands(None):  # type: ignore[arg-type]
+            command = group.get_command(None, name)  # type: ignore[arg-type]
+            assert command is not None
+            found.append(([*path, name], command))
+            if isinstance(command, TyperGroup):
+                found += commands(command, [*path, name])
+        return found
+
+    every = commands(get_command(app), [])  # type: ignore[arg-type]
+    names = {" ".join(path) for path, _ in every}
+    assert {"diff", "import", "releases", "history", "scan", "plan", "apply", "revert",
+            "formats", "demo", "check", "init", "run", "report", "report release",
+            "report training", "report impact"} <= names
+    for path, command in every:
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert "Usage: " in result.output and len(result.output.splitlines()) > 3, path
+        assert command.help, f"{' '.join(path)} has no help text"
 
 
 def test_root_help_lists_commands():
