@@ -127,3 +127,17 @@ def test_a_change_list_is_never_compared_as_a_full_release():
     partial = replace(make_release(NEW[:1]), kind=ReleaseKind.CHANGES)
     with pytest.raises(UpdaterError, match="lists only changes"):
         diff_releases(make_release(OLD), partial)
+
+
+def test_display_code_agrees_with_display_codes():
+    import pandas as pd
+
+    from updater.codes import display_code, display_codes
+    from updater.vocabulary import CodeSystem
+
+    codes = ["M1711", "A00", "S72001A", "Z9989", "U071", "A0"]
+    for system in CodeSystem:
+        assert [display_code(c, system) for c in codes] == list(
+            display_codes(pd.Series(codes, dtype="str"), system))
+    assert display_code("M1711", CodeSystem.ICD10CM) == "M17.11"
+    assert display_code("27447", CodeSystem.CPT) == "27447"

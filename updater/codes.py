@@ -12,6 +12,14 @@ def normalize_code(code: str) -> str:
     return code.strip().upper().replace(".", "")
 
 
+def display_code(code: str, system: CodeSystem) -> str:
+    """One code as :func:`display_codes` writes it, for a template filter: a pandas call
+    per code would cost milliseconds each on a page of thousands."""
+    if system is not CodeSystem.ICD10CM or len(code) <= 3:
+        return code
+    return f"{code[:3]}.{code[3:]}"
+
+
 def display_codes(codes: pd.Series, system: CodeSystem) -> pd.Series:
     """ICD-10-CM codes with the dot after the third character (``M1711`` -> ``M17.11``)."""
     if system is not CodeSystem.ICD10CM:

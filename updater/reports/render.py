@@ -19,7 +19,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from updater import __version__
-from updater.codes import display_codes
+from updater.codes import display_code
 from updater.errors import UpdaterError
 from updater.output import atomic_path
 from updater.vocabulary import CodeSystem
@@ -64,16 +64,11 @@ def _date(value: Any) -> str:
     return str(value)
 
 
-@functools.lru_cache(maxsize=65536)
-def _one_code(code: str, system: str) -> str:
-    return str(display_codes(pd.Series([code], dtype="str"), CodeSystem(system)).iloc[0])
-
-
 def _code(value: Any, system: CodeSystem | str = CodeSystem.ICD10CM) -> str:
     """A code as people write it (``M1711`` -> ``M17.11`` for ICD-10-CM)."""
     if value is None or value == "":
         return ""
-    return _one_code(str(value), CodeSystem(system).value)
+    return display_code(str(value), CodeSystem(system))
 
 
 def _percent(value: Any, digits: int = 0) -> str:
