@@ -55,18 +55,13 @@ def apply(
                                       help="New release (file or store id) "
                                       "to check the plan's codes against, instead of the "
                                       "plan's own."),
-    profile: Path | None = typer.Option(None, "--profile", metavar="FILE",
-                                        help="TOML profile naming the "
-                                        "chargemaster's columns."),
+    profile: Path | None = opt.PROFILE,
     sheet: str | None = opt.SHEET,
-    proc_col: str | None = typer.Option(None, "--proc-col", metavar="COLUMN",
-                                        help="The crosswalk's procedure "
-                                        "column, when it has an unusual name."),
+    proc_col: str | None = opt.PROC_COL,
     dx_col: str | None = typer.Option(None, "--dx-col", metavar="COLUMN",
                                       help="The crosswalk's diagnosis "
                                       "column, when it has an unusual name."),
-    crosswalk_sheet: str | None = typer.Option(None, "--crosswalk-sheet", metavar="NAME",
-                                               help="Worksheet of an XLSX crosswalk."),
+    crosswalk_sheet: str | None = opt.CROSSWALK_SHEET,
     store: Path = opt.STORE,
 ) -> None:
     """Write the plan's approved changes into a copy of the chargemaster (--out) and/or of

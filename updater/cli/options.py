@@ -86,3 +86,37 @@ def read_options(
         short_col=short_col,
         sheet=sheet,
     )
+
+# The scan's inputs, shared by scan, plan and report impact (and in part by apply).
+CHARGEMASTER = typer.Option(
+    None, "--chargemaster", "--cdm", metavar="FILE",
+    help="Chargemaster: CSV, XLSX or CMS price transparency CSV (tall or wide).")
+CROSSWALK = typer.Option(
+    None, "--crosswalk", metavar="FILE",
+    help="Procedure <-> diagnosis crosswalk: CSV or XLSX, long or wide.")
+FROM = typer.Option(
+    [], "--from", metavar="RELEASE",
+    help="Release in force (store id or file); repeat with --to for each code system.")
+TO = typer.Option([], "--to", metavar="RELEASE", help="New release (store id or file).")
+PROFILE = typer.Option(
+    None, "--profile", metavar="FILE",
+    help="TOML profile naming the chargemaster's columns (see chargemasters/profiles).")
+CHARGEMASTER_CODE_COL = typer.Option(
+    None, "--code-col", metavar="COLUMN",
+    help="The chargemaster's CPT/HCPCS column, when it has an unusual name.")
+PROC_COL = typer.Option(
+    None, "--proc-col", metavar="COLUMN",
+    help="The crosswalk's procedure column, when it has an unusual name.")
+DX_COLS = typer.Option(
+    [], "--dx-col", metavar="COLUMN",
+    help="The crosswalk's diagnosis column(s), when they have unusual names.")
+CROSSWALK_SHEET = typer.Option(
+    None, "--crosswalk-sheet", metavar="NAME", help="Worksheet of an XLSX crosswalk.")
+CONVERSION = typer.Option(
+    [], "--conversion", metavar="FILE",
+    help="CDC conversion table (found beside the release zip when not given).")
+USER_MAPS = typer.Option(
+    [], "--map", metavar="FILE",
+    help="Your own old -> new code file (e.g. CPT 'to report, see' guidance).")
+OVERRIDES = typer.Option(
+    [], "--override", metavar="FILE", help="Old -> new file that wins over every other source.")

@@ -12,41 +12,19 @@ from updater.cli import options as opt
 
 @app.command()
 def plan(
-    chargemaster: Path | None = typer.Option(None, "--chargemaster", "--cdm", metavar="FILE",
-                                             help="Chargemaster: CSV, XLSX or CMS price "
-                                             "transparency CSV (tall or wide)."),
-    crosswalk: Path | None = typer.Option(None, "--crosswalk", metavar="FILE",
-                                          help="Procedure <-> diagnosis "
-                                          "crosswalk: CSV or XLSX, long or wide."),
-    old: list[str] = typer.Option([], "--from", metavar="RELEASE",
-                                  help="Release in force (store id or file); "
-                                  "repeat with --to for each code system."),
-    new: list[str] = typer.Option([], "--to", metavar="RELEASE",
-                                  help="New release (store id or file)."),
-    profile: Path | None = typer.Option(None, "--profile", metavar="FILE",
-                                        help="TOML profile naming the "
-                                        "chargemaster's columns (see chargemasters/profiles)."),
+    chargemaster: Path | None = opt.CHARGEMASTER,
+    crosswalk: Path | None = opt.CROSSWALK,
+    old: list[str] = opt.FROM,
+    new: list[str] = opt.TO,
+    profile: Path | None = opt.PROFILE,
     sheet: str | None = opt.SHEET,
-    code_col: str | None = typer.Option(None, "--code-col", metavar="COLUMN",
-                                        help="The chargemaster's "
-                                        "CPT/HCPCS column, when it has an unusual name."),
-    proc_col: str | None = typer.Option(None, "--proc-col", metavar="COLUMN",
-                                        help="The crosswalk's procedure "
-                                        "column, when it has an unusual name."),
-    dx_col: list[str] = typer.Option([], "--dx-col", metavar="COLUMN",
-                                     help="The crosswalk's diagnosis "
-                                     "column(s), when they have unusual names."),
-    crosswalk_sheet: str | None = typer.Option(None, "--crosswalk-sheet", metavar="NAME",
-                                               help="Worksheet of an XLSX crosswalk."),
-    conversion: list[Path] = typer.Option([], "--conversion", metavar="FILE",
-                                          help="CDC conversion table "
-                                          "(found beside the release zip when not given)."),
-    user_map: list[Path] = typer.Option([], "--map", metavar="FILE",
-                                        help="Your own old -> new code file "
-                                        "(e.g. CPT 'to report, see' guidance)."),
-    override: list[Path] = typer.Option([], "--override", metavar="FILE",
-                                        help="Old -> new file that wins "
-                                        "over every other source."),
+    code_col: str | None = opt.CHARGEMASTER_CODE_COL,
+    proc_col: str | None = opt.PROC_COL,
+    dx_col: list[str] = opt.DX_COLS,
+    crosswalk_sheet: str | None = opt.CROSSWALK_SHEET,
+    conversion: list[Path] = opt.CONVERSION,
+    user_map: list[Path] = opt.USER_MAPS,
+    override: list[Path] = opt.OVERRIDES,
     scan: Path | None = typer.Option(None, "--scan", metavar="FILE",
                                      help="A saved `updater scan --json` output to plan "
                                      "from, instead of scanning again (no --from/--to)."),
