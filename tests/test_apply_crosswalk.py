@@ -364,3 +364,21 @@ def test_unusual_column_names_given(tmp_path: Path) -> None:
     run(xw, PLAN[:2], out, crosswalk_columns={"procedure": "Service", "diagnosis": "Reason"})
     assert read_rows(out, skip=1) == [["Knee", "20610", "M17.10", "2025-09-30"],
                                       ["Knee", "20610", "M17.11", ""]]
+
+
+def test_end_date_column_named_by_the_caller_is_the_one_the_scan_reads(tmp_path: Path) -> None:
+    """An end date under an unusual name: apply writes where the reader (and so the
+    rescan) looks, and refuses when nobody names it."""
+    from updater.inputs.crosswalk import read_crosswalk
+
+    rows = [["20610", "M17.10", ""]]
+    xw = write_csv(tmp_path / "xw.csv", rows, ["Procedure Code", "ICD-10-CM", "Valid Thru"])
+    with pytest.raises(UpdaterError, match="no end date or status column"):
+        run(xw, PLAN[:2], tmp_path / "refused.csv")
+    named = {"end_date": "Valid Thru"}
+    out = tmp_path / "p.csv"
+    run(xw, PLAN[:2], out, crosswalk_columns=named)
+    assert read_rows(out, skip=1) == [["20610", "M17.10", "2025-09-30"],
+                                      ["20610", "M17.11", ""]]
+    read = read_crosswalk(out, columns=named).table
+    assert list(read["end_date"]) == ["2025-09-30", ""]

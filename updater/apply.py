@@ -771,9 +771,8 @@ def crosswalk_patcher(path: Path, *, sheet: str | None = None,
     effective date columns found (as the crosswalk reader finds them). A wide crosswalk
     (several diagnosis columns, or lists and ranges in a cell) is refused when there is
     something to apply: a pair there is part of a cell, which apply does not rewrite."""
-    from updater.inputs.chargemaster import USUAL_NAMES
-    from updater.inputs.crosswalk import FIELDS, _columns, _is_header
-    from updater.inputs.tables import find_column, merge_columns
+    from updater.inputs.crosswalk import FIELDS, _columns, _is_header, dated_columns
+    from updater.inputs.tables import merge_columns
 
     overrides = merge_columns(None, columns, FIELDS)
     test: HeaderTest = lambda row: _is_header(row, overrides)  # noqa: E731
@@ -786,14 +785,10 @@ def crosswalk_patcher(path: Path, *, sheet: str | None = None,
                            file=path, hint="name them with --proc-col and --dx-col, as for "
                                            "'updater plan'") from None
     proc, dx = _columns(grid.header, overrides)
-    taken = {proc, *dx}
-
-    def usual(name: str) -> int | None:
-        free = [h if k not in taken else "" for k, h in enumerate(grid.header)]
-        return find_column(free, USUAL_NAMES[name])
-
-    cols = Columns([proc, *dx], None, None, usual(STATUS), usual(EFFECTIVE_DATE),
-                   usual(END_DATE), grid.header)
+    # the status and date columns exactly as the reader (and so the scan) finds them
+    dated = dated_columns(grid.header, overrides, {proc, *dx})
+    cols = Columns([proc, *dx], None, None, dated.get(STATUS), dated.get(EFFECTIVE_DATE),
+                   dated.get(END_DATE), grid.header)
     grid.date_columns = [k for k in (cols.end, cols.effective) if k is not None]
     if steps:
         cells = pd.Series(grid.column_texts(dx[0]), dtype=object)
