@@ -358,3 +358,28 @@ def test_cli_plan_bad_input_exits_2(tmp_path):
                                       "--out", str(target)])
     assert result.exit_code == 2
     assert "--out must be a folder" in result.output
+
+
+def test_crosswalk_pair_retired_on_both_sides_is_never_approved_by_default():
+    """J2001 (terminated, one-to-one to J2002) with A083 (deleted, one-to-one to A084) on
+    the same pair: each successor pair would keep the other retired code."""
+    both = [finding("crosswalk", 1, "J2001", "terminated", procedure="J2001",
+                    diagnosis="A083", candidates=[cand("J2002", automatic=True)],
+                    automatic=True),
+            finding("crosswalk", 1, "A083", "deleted", system="icd10cm", procedure="J2001",
+                    diagnosis="A083", candidates=[cand("A084", source="CDC", automatic=True)],
+                    automatic=True),
+            # one side only, for contrast: stays approved
+            finding("crosswalk", 2, "J2001", "terminated", procedure="J2001",
+                    diagnosis="E119", candidates=[cand("J2002", automatic=True)],
+                    automatic=True)]
+    made = make_plan(scan_result(both), chargemaster=None, crosswalk=None)
+    r = rows(made, "crosswalk", 1)
+    adds = r[r["action"] == "add_pair"]
+    assert adds[["procedure", "diagnosis"]].values.tolist() == [["J2002", "A083"],
+                                                                 ["J2001", "A084"]]
+    assert set(adds["decision"]) == {"pending"}
+    assert adds["reason"].str.endswith("the pair's other code is retired too (see its own "
+                                       "rows): review before approving").all()
+    assert set(r.loc[r["action"] == "end_pair", "decision"]) == {"approved"}
+    assert set(rows(made, "crosswalk", 2)["decision"]) == {"approved"}

@@ -210,6 +210,16 @@ def _crosswalk_rows(f: pd.DataFrame, succ: pd.DataFrame, flat: pd.DataFrame,
     adds[P.DECISION] = np.where(
         pd.Series(approved, index=f.index).reindex(adds["_finding"]).to_numpy(dtype=bool),
         Decision.APPROVED.value, Decision.PENDING.value)
+    # A pair whose procedure and diagnosis are both retired: each successor pair keeps the
+    # other retired code, so none is approved by default and the reason says why.
+    sides = pd.DataFrame({"row": ends[P.SOURCE_ROW],
+                          "dx": ends[P.SYSTEM] == CodeSystem.ICD10CM.value})
+    both = sides.groupby("row")["dx"].nunique()
+    both_rows = both.index[both.to_numpy() > 1]
+    other = adds[P.SOURCE_ROW].isin(both_rows).to_numpy()
+    adds.loc[other, P.DECISION] = Decision.PENDING.value
+    adds.loc[other, P.REASON] = (adds.loc[other, P.REASON] + "; the pair's other code is "
+                                 "retired too (see its own rows): review before approving")
     adds["_sub"] = np.arange(1, len(adds) + 1)
     frames = [x for x in (ends, reviews, adds) if len(x)]
     if frames:
