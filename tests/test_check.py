@@ -12,7 +12,13 @@ import pytest
 from typer.testing import CliRunner
 
 from updater.cli import app
-from updater.config import ChargemasterConfig, Config, default_config_text, load_config
+from updater.config import (
+    ChargemasterConfig,
+    Config,
+    CrosswalkConfig,
+    default_config_text,
+    load_config,
+)
 from updater.plan import make_plan, write_plan_json
 from updater.readers import load_release
 from updater.readiness import check_readiness
@@ -343,6 +349,16 @@ def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == default_config_text()
 
 
+def test_init_into_a_file_is_one_line(tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder")
+    result = runner.invoke(app, ["init", "--dir", str(taken)])
+    assert (result.exit_code, result.output) == (
+        2, f"updater: error: {taken}: cannot write the configuration: File exists; give "
+           "--dir a folder you can write to\n")
+    assert taken.read_text() == "not a folder"
+
+
 def test_init_in_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert runner.invoke(app, ["init"]).exit_code == 0
@@ -397,3 +413,19 @@ def test_a_second_chargemasters_plan_is_found_by_its_input(sample_store: Path, c
     assert result.findings is not None
     assert (result.findings.open, result.findings.plans) == (
         0, (str(cycle / "plan-west.json"), str(cycle / "plan.json")))
+
+
+def test_a_crosswalk_with_ranges_is_checked_on_a_january_date(sample_store: Path,
+                                                               tmp_path: Path) -> None:
+    """January brings only CPT/HCPCS pairs; the crosswalk's ICD-10-CM ranges still expand,
+    against the release in force (as `updater run` does), instead of stopping the check."""
+
+
+    wide = sample_chargemasters_dir() / "sample-crosswalk-wide.csv"
+    config = Config(path=None, store=sample_store, output=tmp_path / "out",
+                    systems=(HCPCS, CPT), crosswalks=(CrosswalkConfig(wide),))
+    result = check_readiness(config, as_of=date(2025, 12, 1), horizon_days=45)
+    assert result.findings is not None
+    assert result.findings.releases == ("hcpcs:2025 -> hcpcs:2026", "cpt:2025 -> cpt:2026")
+    assert result.findings.inputs == (str(wide),)
+    assert result.findings.state in ("open", "closed")

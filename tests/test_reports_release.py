@@ -267,3 +267,32 @@ def test_cli_release_from_the_store(tmp_path):
     html = out.read_text()
     assert Page(html).count("tr", data_kind="added", data_record="code") == 1
     assert "icd10cm:FY2031" in html  # the footer names the inputs
+
+
+def test_templates_not_installed_is_one_line(monkeypatch):
+    """A broken install (no updater._templates package) is the user's to fix: one line."""
+    from updater.errors import UpdaterError
+    from updater.reports import render as render_module
+
+    def missing() -> None:
+        raise ModuleNotFoundError("No module named 'updater._templates'")
+
+    monkeypatch.setattr(render_module, "environment", missing)
+    with pytest.raises(UpdaterError) as err:
+        render_module.render("release.html.j2")
+    assert str(err.value) == ("report template 'release.html.j2' is not installed; reinstall "
+                              "updater with 'pip install .' from a full checkout")
+
+
+def test_cli_release_report_of_a_generic_table_takes_the_column_options(tmp_path):
+    """As `updater diff` does: a payer's own code list named by --code-col/--desc-col."""
+    old, new = tmp_path / "payer-2025.csv", tmp_path / "payer-2026.csv"
+    old.write_text("Proc,What\nABC12,Synthetic item one\nABC13,Synthetic item two\n")
+    new.write_text("Proc,What\nABC12,Synthetic item one\nABC14,Synthetic item three\n")
+    out = tmp_path / "payer.html"
+    result = runner.invoke(app, ["report", "release", str(old), str(new), "--system", "custom",
+                                 "--code-col", "Proc", "--desc-col", "What", "--out",
+                                 str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "ABC14" in page and "Synthetic item three" in page and "ABC13" in page

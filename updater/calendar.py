@@ -76,13 +76,6 @@ class Cycle:
         """The store id the cycle's release gets, e.g. ``icd10cm:FY2027``."""
         return f"{self.system.value}:{self.label}"
 
-    def to_dict(self) -> dict[str, str | None]:
-        """Plain JSON-ready values."""
-        return {"effective": self.effective.isoformat(), "system": self.system.value,
-                "label": self.label, "release_id": self.release_id, "name": self.name,
-                "published": self.published.isoformat() if self.published else None,
-                "kind": self.kind}
-
 
 def _cycle(system: CodeSystem, effective: date, kind: str, name: str,
            published: date) -> Cycle:
@@ -186,7 +179,7 @@ def next_cycle_date(as_of: date, systems: Iterable[CodeSystem | str] | None = No
     return min(dates)
 
 
-def _principal(cycles: Iterable[Cycle]) -> Cycle:
+def principal(cycles: Iterable[Cycle]) -> Cycle:
     """Of cycles taking effect the same day, the one that stands for the day's release."""
     return min(cycles, key=lambda c: (KINDS.index(c.kind), c.name))
 
@@ -201,5 +194,5 @@ def previous_cycle(cycle: Cycle) -> Cycle:
         earlier = cycles_between(start, cycle.effective - timedelta(days=1), [cycle.system])
         if earlier:
             last = earlier[-1].effective
-            return _principal(c for c in earlier if c.effective == last)
+            return principal(c for c in earlier if c.effective == last)
     raise ValueError(f"no {cycle.system.label} cycle before {cycle.effective.isoformat()}")

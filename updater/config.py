@@ -367,9 +367,14 @@ def write_default_config(folder: Path, *, force: bool = False) -> Config:
     if target.exists() and not force:
         raise UpdaterError("the configuration already exists", file=target,
                            hint="edit it, or give --force to write a fresh one over it")
-    folder.mkdir(parents=True, exist_ok=True)
-    with atomic_path(target) as tmp:
-        tmp.write_text(default_config_text(), encoding="utf-8")
-    config = load_config(target)
-    config.inbox.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_path(target) as tmp:
+            tmp.write_text(default_config_text(), encoding="utf-8")
+        config = load_config(target)
+        config.inbox.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where a folder should be, no permission ...
+        raise UpdaterError(f"cannot write the configuration: {exc.strerror or exc}",
+                           file=Path(exc.filename) if exc.filename else folder,
+                           hint="give --dir a folder you can write to") from None
     return config

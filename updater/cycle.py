@@ -45,6 +45,7 @@ from updater import plan_model as P
 from updater.errors import UpdaterError
 from updater.model import Release
 from updater.output import write_json
+from updater.reports.render import slug
 from updater.vocabulary import CodeSystem, Decision
 
 if TYPE_CHECKING:
@@ -351,12 +352,8 @@ def _no_pairs_error(config: Config, effective: date, runs: list[SystemRun]) -> U
                              "too and run again")
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
-
-
 @dataclass
-class _Unit:
+class InputUnit:
     """One scan: a chargemaster and/or a crosswalk, and the suffix of its files."""
 
     name: str
@@ -367,7 +364,7 @@ class _Unit:
         return f"{stem}-{self.name}.{ext}" if self.name else f"{stem}.{ext}"
 
 
-def _units(config: Config) -> list[_Unit]:
+def input_units(config: Config) -> list[InputUnit]:
     """The first chargemaster with the first crosswalk make the main plan (plan.xlsx);
     each further one pairs by position and its files carry its name (plan-<name>.xlsx)."""
     n = max(len(config.chargemasters), len(config.crosswalks))
@@ -375,10 +372,10 @@ def _units(config: Config) -> list[_Unit]:
     for i in range(n):
         cdm = config.chargemasters[i] if i < len(config.chargemasters) else None
         xw = config.crosswalks[i] if i < len(config.crosswalks) else None
-        name = "" if i == 0 else _slug((cdm.name if cdm and cdm.name else "")
+        name = "" if i == 0 else slug((cdm.name if cdm and cdm.name else "")
                                        or (xw.name if xw and xw.name else "")
                                        or (cdm or xw).path.stem)  # type: ignore[union-attr]
-        units.append(_Unit(name, cdm, xw))
+        units.append(InputUnit(name, cdm, xw))
     return units
 
 
@@ -395,13 +392,13 @@ def run_cycle(config: Config, *, cycle: date | None = None, next_: bool = False,
     ready = [r for r in runs if r.ready]
     if not ready:
         raise _no_pairs_error(config, effective, runs)
-    units = _units(config)
+    units = input_units(config)
     folder = config.output / effective.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     # a reviewed workbook that cannot be read stops the run before anything is written
     reviewed = {u.name: _reviewed_plan(folder / u.file("plan", "xlsx")) for u in units}
 
-    change_sets = _change_sets(config, ready, tables, tick)
+    change_sets = cycle_change_sets(config, ready, tables, tick)
     files: list[str] = []
     steps = 2 * len(ready) + len(units) * 2 + len(config.training) * len(ready)
     done = 0
@@ -426,7 +423,7 @@ def run_cycle(config: Config, *, cycle: date | None = None, next_: bool = False,
         for run, cs in zip(ready, change_sets, strict=True):
             done += 1
             tick("training reports", done, steps)
-            name = f"training-{_slug(focus)}-{cs.system.value}.html"
+            name = f"training-{slug(focus)}-{cs.system.value}.html"
             note = _training_report(cs, focus, folder / name)
             if note:
                 failed.append(note)
@@ -438,7 +435,7 @@ def run_cycle(config: Config, *, cycle: date | None = None, next_: bool = False,
     for unit in units:
         done += 1
         tick("scan", done, steps)
-        result = _scan(unit, change_sets, store, effective)
+        result = scan_unit(unit, change_sets, store, effective)
         done += 1
         tick("plan", done, steps)
         plans.append(_write_plan(unit, result, folder, reviewed[unit.name]))
@@ -472,7 +469,7 @@ def run_cycle(config: Config, *, cycle: date | None = None, next_: bool = False,
     return result_
 
 
-def _change_sets(config: Config, ready: list[SystemRun], tables: list[Path],
+def cycle_change_sets(config: Config, ready: list[SystemRun], tables: list[Path],
                  tick: Progress) -> list[ChangeSet]:
     """One change set per ready system, from the store (so steps and the publisher's change
     list are there), with the configured and inbox conversion tables and maps."""
@@ -487,7 +484,7 @@ def _change_sets(config: Config, ready: list[SystemRun], tables: list[Path],
     return sets
 
 
-def _scan(unit: _Unit, change_sets: list[ChangeSet], store: ReleaseStore,
+def scan_unit(unit: InputUnit, change_sets: list[ChangeSet], store: ReleaseStore,
           effective: date) -> ScanResult:
     """The unit's inputs scanned against every change set of the cycle; a crosswalk's
     ranges expand against the ICD-10-CM release in force before the cycle."""
@@ -529,11 +526,10 @@ def _release_report(cs: ChangeSet, path: Path) -> None:
 def _training_report(cs: ChangeSet, focus: str, path: Path) -> str:
     """Writes the page; returns a note instead when the focus does not apply."""
     from updater.reports.render import write_html
-    from updater.reports.training import list_specialties, training_report
+    from updater.reports.training import is_specialty, training_report
 
-    names = {str(n).casefold() for n in list_specialties()}
     try:
-        if focus.casefold() in names:
+        if is_specialty(focus):
             html = training_report(cs.diff, specialty=focus)
         else:
             html = training_report(cs.diff, focus=focus)
@@ -623,18 +619,17 @@ def _same_inputs(a: Plan, b: Plan) -> bool:
             and ia.crosswalk_sha256 == ib.crosswalk_sha256 and releases(ia) == releases(ib))
 
 
-def _write_plan(unit: _Unit, result: ScanResult, folder: Path,
+def _write_plan(unit: InputUnit, result: ScanResult, folder: Path,
                 reviewed: Plan | None) -> PlanRun:
     from updater.fhir import concept_map
-    from updater.plan import make_plan, record_inputs, write_plan_json
+    from updater.plan import make_plan, write_plan_json
     from updater.plan_workbook import write_workbook
     from updater.reports.impact import impact_report
     from updater.reports.render import write_html
 
     cdm_path = unit.chargemaster.path if unit.chargemaster else None
     xw_path = unit.crosswalk.path if unit.crosswalk else None
-    plan = make_plan(result)
-    record_inputs(plan, chargemaster=cdm_path, crosswalk=xw_path)
+    plan = make_plan(result)  # its identity takes the inputs' hashes from the scan
     run = PlanRun(name=unit.name, chargemaster=str(cdm_path or ""),
                   crosswalk=str(xw_path or ""),
                   findings_by_kind=dict(result.summary["findings_by_kind"]),
@@ -675,9 +670,8 @@ def _write_plan(unit: _Unit, result: ScanResult, folder: Path,
 def _write_index(result: CycleResult, config: Config) -> None:
     from updater.reports.render import render, write_html
 
-    labels = {r.system: r.system.label for r in result.systems}
-    html = render("cycle_index.html.j2", result=result, labels=labels,
-                  config=config, files=[f for f in result.files if f != "index.html"],
+    html = render("cycle_index.html.j2", result=result,
+                  files=[f for f in result.files if f != "index.html"],
                   inputs=[str(p) for p in (*(c.path for c in config.chargemasters),
                                            *(x.path for x in config.crosswalks))])
     write_html(html, result.index)

@@ -18,18 +18,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from updater.calendar import KINDS, Cycle, previous_cycle, upcoming
+from updater.calendar import Cycle, previous_cycle, principal, upcoming
 from updater.config import Config
 from updater.store import ReleaseStore, StoredRelease
 from updater.vocabulary import AT_RISK_KINDS, CodeSystem, Decision
-
-# Cycles whose release the store cannot hold as a whole code set (see the module doc).
 
 # States of a release in ``ReleaseCheck``.
 STORED, MISSING, AWAITED, OPTIONAL = "stored", "missing", "awaited", "optional"
@@ -42,11 +39,6 @@ _DECIDED = {Decision.APPROVED.value, Decision.REJECTED.value, Decision.CHANGED.v
 
 def _required(cycles: Sequence[Cycle]) -> bool:
     return any(not c.optional for c in cycles)
-
-
-def _principal(cycles: Sequence[Cycle]) -> Cycle:
-    """The cycle that stands for a day's release: the annual one before the others."""
-    return min(cycles, key=lambda c: (KINDS.index(c.kind), c.name))
 
 
 def in_force_before(cycle: Cycle) -> Cycle:
@@ -209,17 +201,17 @@ def _before_words(r: ReleaseCheck) -> str:
 def _release_check(system: CodeSystem, cycles: list[Cycle], as_of: date,
                    stored: list[StoredRelease]) -> ReleaseCheck:
     effective = cycles[0].effective
-    principal = _principal(cycles)
+    main = principal(cycles)
     new = next((r for r in stored if r.system is system and r.effective == effective), None)
     if new is not None:
         state = STORED
     elif not _required(cycles):
         state = OPTIONAL
-    elif principal.published is not None and principal.published > as_of:
+    elif main.published is not None and main.published > as_of:
         state = AWAITED
     else:
         state = MISSING
-    expected_before = in_force_before(principal)
+    expected_before = in_force_before(main)
     earlier = [r for r in stored if r.system is system and r.effective < effective]
     before = earlier[-1] if earlier else None
     if before is not None and before.effective >= expected_before.effective:
@@ -230,14 +222,13 @@ def _release_check(system: CodeSystem, cycles: list[Cycle], as_of: date,
         before_state = OLDER
     else:
         before_state = MISSING
-    return ReleaseCheck(system=system, cycles=tuple(cycles), expected=principal.release_id,
-                        published=principal.published, new=new.id if new else None,
+    return ReleaseCheck(system=system, cycles=tuple(cycles), expected=main.release_id,
+                        published=main.published, new=new.id if new else None,
                         state=state, before_expected=expected_before.release_id,
                         before=before.id if before else None, before_state=before_state)
 
 
-def check_readiness(config: Config, *, as_of: date, horizon_days: int = 120,
-                    scan_findings: bool = True) -> Readiness:
+def check_readiness(config: Config, *, as_of: date, horizon_days: int = 120) -> Readiness:
     """Readiness for the cycles from ``as_of`` to ``horizon_days`` later (and at least the
     next date of each configured system)."""
     store = ReleaseStore(config.store)
@@ -270,8 +261,7 @@ def check_readiness(config: Config, *, as_of: date, horizon_days: int = 120,
     if config.chargemasters or config.crosswalks:
         target = next((d for d in dates if any(_required(r.cycles) for r in d.releases)), None)
         if target is not None:
-            findings = (_findings(config, store, target) if scan_findings else
-                        FindingsCheck(target.effective, NOT_CHECKED, "scan not run"))
+            findings = _findings(config, store, target)
             if findings.state == OPEN and target.within_horizon:
                 day = target.effective.isoformat()
                 what = (f"decide {findings.open} open finding"
@@ -288,34 +278,30 @@ def _iso(day: date | None) -> str:
 
 
 def _findings(config: Config, store: ReleaseStore, target: DateCheck) -> FindingsCheck:
-    """Scan the configured inputs against the date's release pairs; match the cycle plan."""
-    from updater.scan_run import run_scan
+    """Scan the configured inputs against the date's release pairs, as ``updater run``
+    scans them (one change set per pair, built once); match the cycle's plans."""
+    from updater.cycle import SystemRun, cycle_change_sets, input_units, scan_unit
 
-    pairs = [(r.before, r.new) for r in target.releases if r.new and r.before]
+    ready = [SystemRun(r.system, [c.name for c in r.cycles], r.expected, new=r.new,
+                       old=r.before) for r in target.releases if r.new and r.before]
     waiting = [r.expected for r in target.releases
                if _required(r.cycles) and (r.new is None or r.before is None)]
-    if not pairs:
+    if not ready:
         return FindingsCheck(target.effective, NOT_CHECKED,
                              "the releases to compare are not in the store yet: "
                              + ", ".join(waiting))
-    old = [str(p[0]) for p in pairs]
-    new = [str(p[1]) for p in pairs]
+    change_sets = cycle_change_sets(config, ready, [], lambda *_: None)
     plans = _plans(config.output / target.effective.isoformat())
     inputs: list[str] = []
     at_risk = 0
     still_open = 0
     used: set[Path] = set()
-    for i, (cm, xw) in enumerate(zip_longest(config.chargemasters, config.crosswalks)):
-        result, _ = run_scan(
-            chargemaster=cm.path if cm else None, crosswalk=xw.path if xw else None,
-            old=old, new=new, profile=cm.profile if cm else None,
-            sheet=cm.sheet if cm else None, crosswalk_sheet=xw.sheet if xw else None,
-            conversion=list(config.conversion), user_maps=list(config.maps),
-            store=config.store)
-        f = result.findings
+    for i, unit in enumerate(input_units(config)):
+        f = scan_unit(unit, change_sets, store, target.effective).findings
         risky = f[f["kind"].isin({k.value for k in AT_RISK_KINDS})]
         at_risk += len(risky)
-        for source, entry in (("chargemaster", cm), ("crosswalk", xw)):
+        for source, entry in (("chargemaster", unit.chargemaster),
+                              ("crosswalk", unit.crosswalk)):
             if entry is None:
                 continue
             inputs.append(str(entry.path))
@@ -324,7 +310,7 @@ def _findings(config: Config, store: ReleaseStore, target: DateCheck) -> Finding
             if plan is not None:
                 used.add(plan[0])
             still_open += _undecided(part, plan[1] if plan else None)
-    scanned = tuple(f"{o} -> {n}" for o, n in zip(old, new, strict=True))
+    scanned = tuple(f"{r.old} -> {r.new}" for r in ready)
     plan_note = (f"decisions read from {', '.join(str(p) for p in sorted(used))}" if used
                  else f"no plan in {config.output / target.effective.isoformat()}")
     partial = f"; not yet compared: {', '.join(waiting)}" if waiting else ""

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from updater.model import Release
 from updater.readers import ReadOptions, load_release
 from updater.vocabulary import ReleaseKind
+
+if TYPE_CHECKING:
+    from updater.diff import Diff
 
 
 def looks_like_id(spec: str) -> bool:
@@ -60,3 +64,12 @@ def resolve_pair(old_spec: str, new_spec: str, store_root: Path,
         steps = [store.load(s.id) for s in store.between(old.system, old.effective,
                                                           new.effective)]
     return old, new, steps
+
+
+def diff_specs(old_spec: str, new_spec: str, store_root: Path, options: ReadOptions) -> Diff:
+    """``updater diff OLD NEW`` as a library call: both sides resolved (store ids or
+    files), and diffed through the stored releases between them."""
+    from updater.diff import diff_releases
+
+    old, new, steps = resolve_pair(old_spec, new_spec, store_root, options)
+    return diff_releases(old, new, steps=steps)

@@ -18,14 +18,8 @@ if TYPE_CHECKING:
 
 @app.command()
 def diff(
-    old: str = typer.Argument(
-        ..., metavar="OLD", help="Older release: a store id (icd10cm:FY2025) or a file."
-    ),
-    new: str = typer.Argument(
-        ...,
-        metavar="NEW",
-        help="Newer release: a store id or a file; a change list (addenda) is applied onto OLD.",
-    ),
+    old: str = opt.OLD,
+    new: str = opt.NEW,
     store: Path = opt.STORE,
     json_out: str | None = opt.JSON_OUT,
     csv_out: Path | None = typer.Option(
@@ -50,9 +44,8 @@ def diff(
 ) -> None:
     """What changed from OLD to NEW: added, deleted, revised, expanded ... codes, with the
     publisher-style summary and the check against the publisher's own change list."""
-    from updater.diff import diff_releases
     from updater.output import write_json, write_table
-    from updater.resolve import resolve_pair
+    from updater.resolve import diff_specs
     from updater.textreport import diff_report
 
     read = opt.read_options(
@@ -64,8 +57,7 @@ def diff(
         short_col=short_col,
         sheet=sheet,
     )
-    old_r, new_r, steps = resolve_pair(old, new, store, read)
-    result = diff_releases(old_r, new_r, steps=steps)
+    result = diff_specs(old, new, store, read)
     if json_out:
         write_json(result.to_dict(), json_out)
     if csv_out:

@@ -11,6 +11,10 @@ from updater.readers import ReadOptions
 from updater.versions import parse_date
 from updater.vocabulary import CodeSystem
 
+OLD = typer.Argument(..., metavar="OLD",
+                     help="Older release: a store id (icd10cm:FY2025) or a file.")
+NEW = typer.Argument(..., metavar="NEW", help="Newer release: a store id or a file; a change "
+                     "list (addenda) is applied onto OLD.")
 STORE = typer.Option(
     Path("releases"), "--store", metavar="DIR", help="Release store folder.", envvar="UPDATER_STORE"
 )

@@ -24,21 +24,16 @@ report_app = typer.Typer(
 )
 app.add_typer(report_app, name="report")
 
-OLD = typer.Argument(..., metavar="OLD",
-                     help="Older release: a store id (icd10cm:FY2024) or a file.")
-NEW = typer.Argument(..., metavar="NEW", help="Newer release: a store id or a file; a change "
-                     "list (addenda) is applied onto OLD.")
-
-
 def _diff(old: str, new: str, store: Path, format: str | None, system: str | None,
-          effective: str | None) -> Diff:
+          effective: str | None, code_col: str | None, desc_col: str | None,
+          short_col: str | None, sheet: str | None) -> Diff:
     """OLD and NEW resolved and diffed exactly as ``updater diff`` does."""
-    from updater.diff import diff_releases
-    from updater.resolve import resolve_pair
+    from updater.resolve import diff_specs
 
-    read = opt.read_options(format=format, system=system, effective=effective)
-    old_r, new_r, steps = resolve_pair(old, new, store, read)
-    return diff_releases(old_r, new_r, steps=steps)
+    read = opt.read_options(format=format, system=system, effective=effective,
+                            code_col=code_col, desc_col=desc_col, short_col=short_col,
+                            sheet=sheet)
+    return diff_specs(old, new, store, read)
 
 
 def _default_name(kind: str, diff: Diff, extra: str = "") -> Path:
@@ -46,14 +41,10 @@ def _default_name(kind: str, diff: Diff, extra: str = "") -> Path:
     return Path(f"{kind}-{label}{extra}.html")
 
 
-def _slug(text: str) -> str:
-    return "-" + "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
-
-
 @report_app.command("release")
 def release(
-    old: str = OLD,
-    new: str = NEW,
+    old: str = opt.OLD,
+    new: str = opt.NEW,
     out: Path | None = typer.Option(
         None, "--out", "-o", metavar="FILE.html",
         help="Where to write the page [default: release-SYSTEM-OLD-NEW.html]."),
@@ -61,6 +52,10 @@ def release(
     format: str | None = opt.FORMAT,
     system: str | None = opt.SYSTEM,
     effective: str | None = opt.EFFECTIVE,
+    code_col: str | None = opt.CODE_COL,
+    desc_col: str | None = opt.DESC_COL,
+    short_col: str | None = opt.SHORT_COL,
+    sheet: str | None = opt.SHEET,
 ) -> None:
     """What changed from OLD to NEW, for sign-off: the publisher-style summary, the check
     against the publisher's change list, changes by chapter or section, and every added,
@@ -68,15 +63,16 @@ def release(
     from updater.reports.release import release_report
     from updater.reports.render import write_html
 
-    diff = _diff(old, new, store, format, system, effective)
+    diff = _diff(old, new, store, format, system, effective, code_col, desc_col, short_col,
+                 sheet)
     path = write_html(release_report(diff), out or _default_name("release", diff))
     typer.echo(f"wrote {path}")
 
 
 @report_app.command("training")
 def training(
-    old: str = OLD,
-    new: str = NEW,
+    old: str = opt.OLD,
+    new: str = opt.NEW,
     focus: str | None = typer.Option(
         None, "--focus", metavar="RANGES",
         help="Code ranges, comma-separated: M00-M99,S00-T88 (ICD-10-CM), 27000-27899 (CPT), "
@@ -92,23 +88,21 @@ def training(
     format: str | None = opt.FORMAT,
     system: str | None = opt.SYSTEM,
     effective: str | None = opt.EFFECTIVE,
+    code_col: str | None = opt.CODE_COL,
+    desc_col: str | None = opt.DESC_COL,
+    short_col: str | None = opt.SHORT_COL,
+    sheet: str | None = opt.SHEET,
 ) -> None:
     """What is new, gone and changed for coders of a specialty (--specialty) or a set of
     code ranges (--focus), grouped by category, printable. Without either: the whole
     code set."""
-    from updater.reports.render import write_html
+    from updater.reports.render import slug, write_html
     from updater.reports.training import check_request, training_report
 
     check_request(focus, specialty)  # before any release is read
-    diff = _diff(old, new, store, format, system, effective)
+    diff = _diff(old, new, store, format, system, effective, code_col, desc_col, short_col,
+                 sheet)
     html = training_report(diff, focus=focus, specialty=specialty)
-    extra = _slug(specialty) if specialty else ""
+    extra = f"-{slug(specialty)}" if specialty else ""
     path = write_html(html, out or _default_name("training", diff, extra))
     typer.echo(f"wrote {path}")
-
-
-try:  # the impact report registers itself on report_app
-    import updater.cli.report_impact  # noqa: F401
-except ModuleNotFoundError as exc:
-    if exc.name != "updater.cli.report_impact":
-        raise

@@ -19,7 +19,7 @@ def impact(
                                      "plan.xlsx: show each line's action and decision."),
     out: Path = typer.Option(Path("impact.html"), "--out", "-o", metavar="FILE.html",
                              help="Where to write the page."),
-    max_rows: int = typer.Option(DEFAULT_MAX_ROWS, "--max-rows", metavar="N",
+    max_rows: int = typer.Option(DEFAULT_MAX_ROWS, "--max-rows", metavar="N", min=1,
                                  help="Rows per table at most (the most charges at risk "
                                  "first); the rest stay in the scan's CSV/JSON."),
     chargemaster: Path | None = opt.CHARGEMASTER,
@@ -44,12 +44,12 @@ def impact(
     from updater.reports.impact import impact_report, scan_for_report
     from updater.reports.render import write_html
 
+    made = read_plan(plan) if plan is not None else None  # a bad plan fails before the scan
     result = scan_for_report(
         scan, chargemaster=chargemaster, crosswalk=crosswalk, old=old, new=new,
         profile=profile, sheet=sheet, code_col=code_col, proc_col=proc_col, dx_cols=dx_col,
         crosswalk_sheet=crosswalk_sheet, conversion=conversion, user_maps=user_map,
         overrides=override, store=store)
-    made = read_plan(plan) if plan is not None else None
     files = [p for p in (scan, chargemaster, crosswalk, plan) if p is not None]
     path = write_html(impact_report(result, made, max_rows=max_rows, files=files), out)
     typer.echo(f"wrote {path}")

@@ -302,10 +302,8 @@ def impact_context(result: ScanResult, plan: Plan | None = None, *,
     return {
         "title": "Impact report",
         "releases": _releases(result),
-        "summary": s,
         "findings_total": len(f),
         "chargemaster": s.get("chargemaster"),
-        "cdm_findings": len(cdm),
         "lines_affected": int(cdm["row"].nunique()),
         "lines_at_risk": len(at),
         "charges_at_risk": total_risk,
@@ -319,7 +317,6 @@ def impact_context(result: ScanResult, plan: Plan | None = None, *,
         "lines": _table_rows(_finding_rows(cdm, plan_cols.loc[cdm.index]), max_rows),
         "crosswalk": crosswalk,
         "plan": _plan_summary(plan, unmatched) if plan is not None else None,
-        "max_rows": max_rows,
         "at_risk_kinds": sorted(_AT_RISK),
     }
 

@@ -34,6 +34,11 @@ def _loader() -> jinja2.BaseLoader:
     return jinja2.PackageLoader(TEMPLATES_PACKAGE, ".")
 
 
+def slug(text: str) -> str:
+    """A name for a file: ``Emergency Medicine`` -> ``emergency-medicine``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
 def _number(value: Any) -> str:
     """Thousands separators: ``74044`` -> ``74,044``; blank for None."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
@@ -122,7 +127,8 @@ def render(template: str, **context: Any) -> str:
     context.setdefault("inputs", [])
     try:
         tmpl = environment().get_template(template)
-    except jinja2.TemplateNotFound as exc:
+    except (jinja2.TemplateNotFound, ModuleNotFoundError, ValueError) as exc:
+        # ModuleNotFoundError / ValueError: PackageLoader finds no updater._templates
         raise UpdaterError(f"report template {template!r} is not installed",
                            hint="reinstall updater with 'pip install .' from a full checkout"
                            ) from exc

@@ -8,6 +8,7 @@ when its first characters fall between the bounds, so ``M00-M99`` holds ``M17.11
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -89,7 +90,9 @@ def parse_ranges(text: str, system: CodeSystem, *, what: str = "--focus") -> lis
     return found
 
 
+@functools.cache
 def _profiles() -> dict[str, dict[str, Any]]:
+    """The shipped profiles, read once per process (callers must not change them)."""
     text = resources.files("updater.reports").joinpath("specialties.toml").read_text("utf-8")
     return tomllib.loads(text)
 
@@ -101,6 +104,11 @@ def list_specialties() -> list[str]:
 
 def _key(name: str) -> str:
     return " ".join(name.lower().replace("-", " ").replace("_", " ").split())
+
+
+def is_specialty(name: str) -> bool:
+    """Whether ``name`` names a shipped profile, as ``--specialty`` reads it."""
+    return _key(name) in _profiles()
 
 
 def specialty_profile(name: str) -> dict[str, Any]:
