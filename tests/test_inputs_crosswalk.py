@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import Workbook
+from typer.testing import CliRunner
 
+from updater.cli import app
 from updater.errors import UpdaterError
 from updater.inputs import CROSSWALK_COLUMNS, CrosswalkInput
 from updater.inputs.crosswalk import PAIR_COLUMNS, read_crosswalk
@@ -381,3 +383,103 @@ def test_empty_and_headless_files(tmp_path: Path) -> None:
     path = write_csv(tmp_path, ["CPT,ICD-10-CM"])
     assert error_of(path) == (f"{path}: no data rows under the header row (row 1); is this the "
                               "right file or sheet?")
+
+
+@pytest.mark.parametrize("named", [["--proc-col", "CPT", "--dx-col", "CPT"],
+                                   ["--proc-col", "ICD-10-CM"]])
+def test_diagnosis_column_that_is_the_procedure_column(tmp_path: Path,
+                                                      named: list[str]) -> None:
+    """Both names on one column left no diagnosis column (it crashed in numpy)."""
+    path = write_csv(tmp_path, ["CPT,ICD-10-CM", "27447,M17.11"])
+    assert error_of(path, columns={"procedure": "CPT", "diagnosis": "CPT"}) == (
+        f"{path}: the diagnosis column cannot be the procedure column; name two different "
+        "columns with --proc-col and --dx-col")
+    sample = Path(__file__).resolve().parents[1] / "releases" / "sample" / "icd10cm"
+    result = CliRunner().invoke(app, [
+        "scan", "--crosswalk", str(path), *named,
+        "--from", str(sample / "FY2025/icd10cm-Code-Descriptions-2025.zip"),
+        "--to", str(sample / "FY2026/icd10cm-Code-Descriptions-2026.zip")])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"updater: error: {path}: the diagnosis column cannot be the procedure column; name "
+        "two different columns with --proc-col and --dx-col"]
+
+
+def test_profile_not_saved_as_utf8(tmp_path: Path) -> None:
+    """A profile saved as Windows-1252 (Notepad's "ANSI") is a user mistake, not a crash.
+    (Here with the crosswalk tests: the chargemaster's test file belongs to another part.)"""
+    from updater.inputs.chargemaster import FIELDS, MULTI_FIELDS, read_chargemaster
+    from updater.inputs.tables import load_profile
+
+    profile = tmp_path / "ansi.toml"
+    profile.write_bytes('name = "Synthetic"\n[columns]\ndescription = "Désignation"\n'
+                        .encode("cp1252"))
+    message = (f"{profile}, line 3: the profile is not UTF-8 text; save the profile as "
+               "UTF-8 (TOML files are UTF-8)")
+    with pytest.raises(UpdaterError) as caught:
+        load_profile(profile, FIELDS, MULTI_FIELDS)
+    assert str(caught.value) == message
+    cdm = write_csv(tmp_path, ["Charge Code,CPT,Désignation", "1,99213,SYNTHETIC VISIT"],
+                    name="cdm.csv")
+    with pytest.raises(UpdaterError) as caught:
+        read_chargemaster(cdm, profile=profile)
+    assert str(caught.value) == message
+    profile.write_bytes(b"\xef\xbb\xbf" + 'name = "Synthetic"\n[columns]\n'
+                        'description = "Désignation"\n'.encode())
+    assert load_profile(profile, FIELDS, MULTI_FIELDS).columns == {
+        "description": ("Désignation",)}
+
+
+def test_profile_that_cannot_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from updater.inputs.chargemaster import FIELDS
+    from updater.inputs.tables import load_profile
+
+    profile = tmp_path / "locked.toml"
+    profile.write_text('name = "Synthetic"\n')
+
+    def denied(self: Path, *args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    with pytest.raises(UpdaterError) as caught:
+        load_profile(profile, FIELDS)
+    assert str(caught.value) == (f"{profile}: cannot read the profile: Permission denied; "
+                                 "check that the file can be opened")
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_only_the_columns_read_are_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          suffix: str) -> None:
+    """A payer's export carries notes and other columns nobody reads here: they are left
+    unparsed (blank), the pairs and their dates come out the same."""
+    from updater.inputs import tables
+
+    rows = [["Notes", "CPT", "Payer", "Dx 1", "Dx 2", "End Date", "Comment"],
+            ["synthetic", "27447", "X", "M17.11", "M17.12", "2025-09-30", "long text"],
+            ["", "27446", "Y", "M17.0", "", "", "more text"]]
+    if suffix == "csv":
+        path = write_csv(tmp_path, [",".join(r) for r in rows])
+    else:
+        book = Workbook()
+        ws = book.active
+        assert ws is not None
+        for row in rows:
+            ws.append(row)
+        path = tmp_path / "crosswalk.xlsx"
+        book.save(path)
+    asked: list[object] = []
+    kind = tables.CsvFile if suffix == "csv" else tables.WorkbookFile
+    body = kind.body
+
+    def spy(self: tables.TableFile, delimiter: str, header_at: int,
+            only: object = None) -> tables.RawTable:
+        asked.append(only)
+        return body(self, delimiter, header_at, only)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kind, "body", spy)
+    xw = read_crosswalk(path)
+    assert asked == [{1, 3, 4, 5}]
+    assert dated(xw) == [(1, "M1711", "", True, "", "2025-09-30"),
+                         (1, "M1712", "", True, "", "2025-09-30"),
+                         (2, "M170", "", True, "", "")]
+    assert (xw.rows_read, xw.layout) == (2, "wide")

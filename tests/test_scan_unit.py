@@ -178,3 +178,40 @@ def test_crosswalk_pair_ending_between_two_effective_dates():
     x = result.summary["crosswalk"]
     assert (x["pairs_ended"], x["pairs_inactive"], x["pairs_checked"]) == (1, 0, 3)
     assert x["pairs_affected"] == 3
+
+
+def test_crosswalk_blank_and_malformed_sides_after_ended_pairs():
+    """Blank and malformed codes on either side, among pairs taken out of the scan (the
+    pairs left keep their own index); a finding without candidates gets an empty list."""
+    xw = pairs_of([("27447", "A082", True, "", "2025-06-30"),  # ended: left out
+                   ("", "M1711", True, "", ""),
+                   ("27447", "", True, "", ""),
+                   ("27447", "A082", False, "", ""),  # inactive: left out
+                   ("2744X7", "NOT-A-DX", True, "", ""),
+                   ("27447", "A082", True, "", "")])
+    result = scan([change_set(ICD_OLD, ICD_NEW)], crosswalk=xw)
+    f = result.findings
+    assert list(zip(f["row"], f["kind"], f["code"], f["detail"], strict=True)) == [
+        (2, "malformed", "", "no CPT or HCPCS code in this pair"),
+        (3, "malformed", "", "no ICD-10-CM code in this pair"),
+        (5, "malformed", "2744X7", "not a CPT or HCPCS code: '2744X7'"),
+        (5, "malformed", "NOT-A-DX", "not an ICD-10-CM code: 'NOT-A-DX'"),
+        (6, "deleted", "A082", "")]
+    assert [c for c in f["candidates"]] == [[], [], [], [], []]
+    assert all(isinstance(c, list) for c in f["candidates"])
+    x = result.summary["crosswalk"]
+    assert (x["pairs_with_blank_code"], x["pairs_checked"], x["pairs_affected"]) == (2, 4, 4)
+
+
+def test_descendants_of_several_codes_in_one_pass():
+    from updater.scan import _descendants
+
+    release = make_release([("M17", "header", "t", "t"), ("M170", "code", "t", "t"),
+                            ("M1711", "code", "t", "t"), ("M1712", "code", "t", "t"),
+                            ("M179", "code", "t", "t"), ("Z00", "header", "t", "t")],
+                           version="FY2026", effective=date(2025, 10, 1))
+    found = _descendants(pd.Series(["M171", "A08", "M179", "M17", "Z00"]), release)
+    assert list(zip(found["old_code"], found["new_code"], strict=True)) == [
+        ("M171", "M1711"), ("M171", "M1712"),
+        ("M17", "M170"), ("M17", "M1711"), ("M17", "M1712"), ("M17", "M179")]
+    assert _descendants(pd.Series([], dtype="str"), release).empty

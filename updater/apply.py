@@ -8,8 +8,10 @@ Rules (decision ``approved``, or ``changed`` with the reviewer's codes in ``repl
 * **retire** - the line gets an end date, the day before the plan row's ``effective``;
   without an end-date column its status becomes the CDM's own inactive value (``I`` in
   an A/I column, ``Inactive`` in a word column, ``Y`` in an "Inactive" flag column,
-  ``N`` in a Y/N column). Without either column the plan is refused. A line is never
-  removed.
+  ``N`` in a Y/N column), always one the reader reads as inactive (a profile's
+  ``inactive_values`` when it has them). Without either column the plan is refused. A
+  line is never removed. Dates are read as the reader reads them and written in the
+  profile's ``date_format``, else in the column's own style.
 * **replace** - with an Effective Date and an End Date column, the old line is end-dated
   and a copy inserted right after it with the new code, effective on the plan's date
   and ending when the old line used to end (blank, or the CDM's open date such as
@@ -61,7 +63,7 @@ import getpass
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -79,11 +81,10 @@ from updater.inputs import (
     MODIFIERS,
     STATUS,
 )
-from updater.inputs.chargemaster import INACTIVE_VALUES, INACTIVE_WHEN_SET
-from updater.inputs.tables import column_key
+from updater.inputs.tables import column_key, inactive_values_for
 from updater.model import RECORD, TERMINATION_DATE, Release
-from updater.output import atomic_path, defuse_formulas
-from updater.patchers import Grid, HeaderTest, day_before, normalize_code, open_grid, parse_date
+from updater.output import atomic_path, defuse_formulas, file_sha256
+from updater.patchers import Grid, HeaderTest, day_before, normalize_code, open_grid
 from updater.plan_model import (
     ACTION,
     DECISION,
@@ -492,8 +493,19 @@ class Insert:
 class Patcher:
     """The plan's steps on the grid's rows (before any line is inserted)."""
 
-    def __init__(self, grid: Grid, cols: Columns) -> None:
+    def __init__(self, grid: Grid, cols: Columns,
+                 inactive: Collection[str] | None = None) -> None:
+        """``inactive``: the status values meaning retired, exactly the reader's (a
+        profile's ``inactive_values``; by default those for the status column's name)."""
         self.grid, self.cols = grid, cols
+        if inactive is None:
+            inactive = inactive_values_for(
+                cols.header[cols.status] if cols.status is not None else None)
+        self.inactive = frozenset(v.strip().upper() for v in inactive)
+        self._inactive_text: str | None = None
+        # code -> rows per code column, built once when a line is not at its plan row
+        self._code_index: list[dict[str, Any]] | None = None
+        self._written: dict[str, set[tuple[int, int]]] = {}  # codes put in place since
         self.cells: list[dict[str, Any]] = []  # cell changes on input rows
         self.inserts: list[Insert] = []
         self.skipped: list[dict[str, Any]] = []
@@ -532,8 +544,7 @@ class Patcher:
             for code in aliases:
                 if (j := self._has(i, step, code)) is not None:
                     return None if step.action is PlanAction.REPLACE else (i, j)
-        found = [(k, j) for k in range(n) if (j := self._has(k, step, step.old_code))
-                 is not None]
+        found = self._lines_with(step, step.old_code)
         if len(found) == 1:
             return found[0]
         if found:
@@ -545,14 +556,25 @@ class Patcher:
                 hint="apply the plan to the chargemaster it was made from")
         # the line's code was already replaced in place (by this step or another on it)
         for code in aliases:
-            moved = [(k, j) for k in range(n) if (j := self._has(k, step, code))
-                     is not None]
+            moved = self._lines_with(step, code)
             if len(moved) == 1:
                 return None if step.action is PlanAction.REPLACE else moved[0]
         raise UpdaterError(
             f"plan row {step.plan_row}: no line with charge code {step.charge_code!r} and "
             f"code {step.old_code} (the plan's row {step.source_row})",
             hint="is this the chargemaster the plan was made from?")
+
+    def _lines_with(self, step: Step, code: str) -> list[tuple[int, int]]:
+        """(row, code column) of every line with this code and the step's charge code, in
+        row order, from an index of the code columns built once (columns, not a loop over
+        the rows for every plan row)."""
+        if self._code_index is None:
+            self._code_index = [_positions(_normalized(self.grid.column_texts(j)))
+                                for j in self.cols.code]
+        rows: set[int] = {k for (k, _) in self._written.get(code, set())}
+        for index in self._code_index:
+            rows.update(int(k) for k in index.get(code, ()))
+        return [(k, j) for k in sorted(rows) if (j := self._has(k, step, code)) is not None]
 
     # -- editing
 
@@ -565,6 +587,8 @@ class Patcher:
     def set_text(self, i: int, j: int, value: str, step: Step, note: str = "") -> None:
         raw, before = self.grid.raw(i, j), self.grid.text(i, j)
         self.grid.set_text(i, j, value)
+        if j in self.cols.code:
+            self._written.setdefault(normalize_code(value), set()).add((i, j))
         self._log(i, j, step, raw, before, note)
 
     def set_date(self, i: int, j: int, value: date, step: Step, note: str = "") -> None:
@@ -573,11 +597,36 @@ class Patcher:
         self._log(i, j, step, raw, before, note)
 
     def _inactive_value(self) -> str:
+        """The value a retired line's status gets: one the reader reads as inactive, in
+        the column's own spelling; worked out once (it looks at the whole column)."""
+        if self._inactive_text is None:
+            self._inactive_text = self._pick_inactive()
+        return self._inactive_text
+
+    def _pick_inactive(self) -> str:
         j = self.cols.status
         assert j is not None
-        values = {v for v in self.grid.column_texts(j) if v}
+        column = [v for v in self.grid.column_texts(j) if v]
+        guess = self._guess_inactive(set(column), column_key(self.cols.header[j]))
+        if guess.upper() in self.inactive:
+            return guess
+        used = pd.Series(column, dtype=object)
+        used = used[used.str.upper().isin(self.inactive)]
+        if len(used):  # the column's own most used inactive spelling
+            return str(used.value_counts().index[0])
+        for word in ("INACTIVE", "INACT", "RETIRED", "I", "N", "DELETED", "DEL", "D"):
+            if word in self.inactive:
+                return word
+        if not self.inactive:
+            raise UpdaterError("no status value means inactive (the profile's "
+                               "inactive_values is empty), so a line cannot be retired",
+                               hint="list the inactive values in the profile")
+        return sorted(self.inactive)[0]
+
+    @staticmethod
+    def _guess_inactive(values: set[str], key: str) -> str:
         upper = {v.upper() for v in values}
-        flag = column_key(self.cols.header[j]).startswith("inactive")
+        flag = key.startswith("inactive")
         pairs = [({"Y", "N", "YES", "NO"}, "Y" if flag else "N"),
                  ({"TRUE", "FALSE"}, "TRUE" if flag else "FALSE"),
                  ({"1", "0"}, "1" if flag else "0"), ({"X"}, "X")]
@@ -596,15 +645,13 @@ class Patcher:
     def _is_inactive(self, i: int) -> bool:
         j = self.cols.status
         assert j is not None
-        flag = column_key(self.cols.header[j]).startswith("inactive")
-        value = self.grid.text(i, j).upper()
-        return value in (INACTIVE_WHEN_SET if flag else INACTIVE_VALUES)
+        return self.grid.text(i, j).upper() in self.inactive
 
     def end_line(self, i: int, step: Step) -> bool:
         """End-date or inactivate line i; False when it already is."""
         if self.cols.end is not None:
             target = day_before(step.effective)
-            current = parse_date(self.grid.text(i, self.cols.end))
+            current = self.grid.date_at(i, self.cols.end)
             if current is not None and current <= target:
                 return False
             self.set_date(i, self.cols.end, target, step)
@@ -725,7 +772,7 @@ class PairPatcher(Patcher):
     def in_force(self, i: int, effective: str) -> bool:
         """Row i's pair still holds on the effective date (not ended before, not inactive)."""
         if self.cols.end is not None:
-            end = parse_date(self.grid.text(i, self.cols.end))
+            end = self.grid.date_at(i, self.cols.end)
             if end is not None and end < date.fromisoformat(effective):
                 return False
         return self.cols.status is None or not self._is_inactive(i)
@@ -784,7 +831,7 @@ def crosswalk_patcher(path: Path, *, sheet: str | None = None,
         raise UpdaterError("no procedure and diagnosis columns in the first rows",
                            file=path, hint="name them with --proc-col and --dx-col, as for "
                                            "'updater plan'") from None
-    proc, dx = _columns(grid.header, overrides)
+    proc, dx = _columns(grid.header, overrides, str(path))
     # the status and date columns exactly as the reader (and so the scan) finds them
     dated = dated_columns(grid.header, overrides, {proc, *dx})
     cols = Columns([proc, *dx], None, None, dated.get(STATUS), dated.get(EFFECTIVE_DATE),
@@ -826,6 +873,15 @@ def _normalized(texts: list[str]) -> pd.Series:
     a = pc.replace_substring_regex(a, r"^(\d+)\.0+$", r"\1")
     a = pc.utf8_upper(pc.replace_substring_regex(a, r"[\s.]", ""))
     return pd.Series(a.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _positions(column: pd.Series) -> dict[str, Any]:
+    """Each value of a column -> the positions holding it (an array), blanks left out."""
+    column = column[(column != "").to_numpy()]
+    if not len(column):
+        return {}
+    labels = column.index.to_numpy()
+    return {str(k): labels[v] for k, v in column.groupby(column, sort=False).indices.items()}
 
 
 def _serializable(value: Any) -> Any:
@@ -874,17 +930,22 @@ def _patch_chargemaster(steps: list[Step], ignored: int, identity: PlanIdentity,
                         chargemaster: Path, out: Path, *, force: bool, dry_run: bool,
                         user: str, profile: str | Path | None, sheet: str | None,
                         columns: Mapping[str, str] | None) -> _Patched:
-    from updater.inputs.chargemaster import read_chargemaster
+    from updater.inputs.chargemaster import FIELDS, MULTI_FIELDS, read_chargemaster
+    from updater.inputs.tables import load_profile
 
     cm = read_chargemaster(chargemaster, profile=profile, sheet=sheet, columns=columns)
+    prof = load_profile(profile, FIELDS, MULTI_FIELDS) if profile else None
     if cm.format.startswith("hpt"):
         raise UpdaterError("apply patches a chargemaster export, not a price transparency "
                            "file", file=chargemaster, hint="apply the plan to the CDM export")
     forced, source_rows = _check_hash(cm.sha256, identity, chargemaster, force)
-    grid = open_grid(chargemaster, sheet=sheet, wanted=wanted_headers(cm.columns))
+    grid = open_grid(chargemaster, sheet=sheet or (prof.sheet if prof else None),
+                     wanted=wanted_headers(cm.columns))
     cols = Columns.of(grid.header, cm.columns)
     grid.date_columns = [k for k in (cols.end, cols.effective) if k is not None]
-    patcher = Patcher(grid, cols)
+    # dates and retired statuses exactly as the reader (and so the next scan) reads them
+    grid.date_format = prof.date_format if prof else None
+    patcher = Patcher(grid, cols, prof.inactive_values if prof else None)
     if source_rows is not None:
         patcher.row_of = {r: k for k, r in enumerate(source_rows, start=1) if r is not None}
     for step in steps:
@@ -902,7 +963,7 @@ def _patch_crosswalk(steps: list[Step], ignored: int, identity: PlanIdentity, cr
                      columns: Mapping[str, str | Sequence[str]] | None) -> _Patched:
     if not crosswalk.is_file():
         raise UpdaterError("no such crosswalk", file=crosswalk, hint="check the path")
-    sha_in = hashlib.sha256(crosswalk.read_bytes()).hexdigest()
+    sha_in = file_sha256(crosswalk)
     forced, source_rows = _check_hash(sha_in, identity, crosswalk, force, "crosswalk")
     patcher = crosswalk_patcher(crosswalk, sheet=sheet, columns=columns, steps=steps)
     if source_rows is not None:
@@ -1090,6 +1151,27 @@ def audit(folder: Path, record: dict[str, Any]) -> None:
 # ---------------------------------------------------------------- revert
 
 
+def _cell_of(change: Mapping[str, Any], grid: Grid, n: int, changelog: Path,
+             ) -> tuple[int, int]:
+    """(row, column) in the grid of change-log row ``n``; a row or column the patched file
+    no longer has is refused (a file edited since apply, reverted with --force)."""
+    column = change.get("column")
+    if column not in grid.header:
+        raise UpdaterError(f"change log row {n}: the patched file has no column {column!r}",
+                           file=changelog, hint="revert the file apply wrote")
+    return _row_of(change, grid, n, changelog), grid.header.index(column)
+
+
+def _row_of(change: Mapping[str, Any], grid: Grid, n: int, changelog: Path) -> int:
+    """The grid row (0-based) of change-log row ``n``'s ``output_row``, checked."""
+    row = change.get("output_row")
+    if not isinstance(row, int) or isinstance(row, bool) or not 1 <= row <= len(grid):
+        raise UpdaterError(f"change log row {n}: the patched file has no data row {row!r} "
+                           f"(it has {len(grid)})", file=changelog,
+                           hint="revert the file apply wrote")
+    return row - 1
+
+
 def revert(changelog: str | Path, patched: str | Path, out: str | Path, *,
            force: bool = False, user: str | None = None) -> RevertResult:
     """Undo an apply: every changed cell back to its value before, inserted lines removed."""
@@ -1103,7 +1185,9 @@ def revert(changelog: str | Path, patched: str | Path, out: str | Path, *,
         meta = json.loads(changelog.read_text(encoding="utf-8"))
         changes = meta["changes"]
         layout = meta["layout"]
-    except (ValueError, KeyError):
+        if not isinstance(changes, list) or not all(isinstance(c, dict) for c in changes):
+            raise ValueError("changes")
+    except (ValueError, KeyError, TypeError):
         raise UpdaterError("not a change log written by updater apply", file=changelog,
                            hint="name the .changes.json file apply wrote") from None
     if out.exists() and out.resolve() == patched.resolve():
@@ -1111,7 +1195,7 @@ def revert(changelog: str | Path, patched: str | Path, out: str | Path, *,
                            hint="write the restored copy to another file")
     if not patched.is_file():
         raise UpdaterError("no such file", file=patched, hint="check the path")
-    actual = hashlib.sha256(patched.read_bytes()).hexdigest()
+    actual = file_sha256(patched)
     forced = actual != meta.get("output_sha256")
     if forced and not force:
         raise UpdaterError(
@@ -1119,14 +1203,13 @@ def revert(changelog: str | Path, patched: str | Path, out: str | Path, *,
             f"log's {str(meta.get('output_sha256'))[:12]})", file=patched,
             hint="revert the file apply wrote, or use --force (edits made since may be lost)")
     grid = open_grid(patched, layout=layout)
-    inserted = sorted({c["output_row"] - 1 for c in changes if c["kind"] == "insert"})
-    if inserted and inserted[-1] >= len(grid):
-        raise UpdaterError("the patched file has fewer rows than the change log names",
-                           file=patched, hint="revert the file apply wrote")
+    inserted = sorted({_row_of(c, grid, n, changelog) for n, c in enumerate(changes, start=1)
+                       if c.get("kind") == "insert"})
     restored = 0
-    for c in reversed(changes):
-        if c["kind"] == "cell":
-            grid.restore(c["output_row"] - 1, grid.header.index(c["column"]), c["restore"])
+    for n, c in reversed(list(enumerate(changes, start=1))):
+        if c.get("kind") == "cell":
+            i, j = _cell_of(c, grid, n, changelog)
+            grid.restore(i, j, c.get("restore"))
             restored += 1
     if inserted:
         gone = set(inserted)

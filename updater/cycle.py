@@ -208,7 +208,7 @@ def import_inbox(store: ReleaseStore, files: Sequence[Path], *,
     """Each file read and imported (a change list after the full release it follows);
     returns what happened to each file and the conversion tables found among them."""
     from updater.mapping.conversion import looks_like_conversion_table
-    from updater.plan import file_sha256
+    from updater.output import file_sha256
     from updater.readers import load_release
     from updater.vocabulary import ReleaseKind
 

@@ -3,6 +3,7 @@ failure never leaves a half-written file where the user expects a finished one."
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -34,6 +35,16 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def file_sha256(path: str | Path) -> str:
+    """The file's sha256 (hex), read in blocks: identities of inputs and outputs, one
+    function for every module so the same file always gets the same checksum."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def to_json_bytes(data: Any) -> bytes:

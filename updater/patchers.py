@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import io
 import itertools
 import re
@@ -47,52 +48,69 @@ def normalize_code(text: str) -> str:
 # ---------------------------------------------------------------- dates
 
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
-_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s.*)?$")
+_YMD = re.compile(r"^(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[ T].*)?$")
+_MDY = re.compile(r"^(\d{1,2})([/-])(\d{1,2})\2(\d{4})(?:\s.*)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
-def parse_date(value: object) -> date | None:
-    """A date cell (text in the usual CDM styles, or a workbook date), None when blank
-    or not a date."""
+@functools.lru_cache(maxsize=4096)
+def _iso(text: str, date_format: str | None, excel: bool) -> str | None:
+    from updater.inputs.tables import iso_date
+
+    return iso_date(text, date_format=date_format, excel=excel)
+
+
+def parse_date(value: object, *, date_format: str | None = None,
+               excel: bool = False) -> date | None:
+    """A date cell read by the chargemaster reader's own rules (``iso_date``: the same
+    spellings, the profile's ``date_format``, Excel serial numbers in a workbook), or a
+    workbook date; None when blank or not a date."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    text = str(value or "").strip()
-    for pattern, order in ((_ISO, "ymd"), (_US, "mdy"), (_COMPACT, "ymd")):
-        m = pattern.match(text)
-        if m:
-            parts = dict(zip(order, (int(g) for g in m.groups()), strict=True))
-            try:
-                return date(parts["y"], parts["m"], parts["d"])
-            except ValueError:
-                return None
-    return None
+    iso = _iso(str(value or "").strip(), date_format, excel)
+    return date.fromisoformat(iso) if iso else None
 
 
-def date_writer(samples: Sequence[str]) -> tuple[str, Any]:
-    """(style name, function date -> text) in the style the column's dates are written in:
-    ISO ``2025-12-31`` (the default), ``12/31/2025``, ``1/5/2025`` or ``20251231``."""
-    styles = {"iso": 0, "mdy0": 0, "mdy": 0, "compact": 0}
+def date_writer(samples: Sequence[str], date_format: str | None = None,
+                ) -> tuple[str, Callable[[date], str]]:
+    """(style name, function date -> text) writing dates as the column holds them: the
+    profile's ``date_format`` when given, else the style most samples are written in -
+    ``2025-12-31`` (the default), ``2025/12/31``, ``12/31/2025``, ``1/5/2025``,
+    ``12-31-2025`` or ``20251231``."""
+    if date_format:
+        return date_format, lambda d: d.strftime(date_format)
+    counts: dict[tuple[str, str, bool], int] = {}
     for s in samples:
         s = s.strip()
-        if _ISO.match(s):
-            styles["iso"] += 1
-        elif m := _US.match(s):
-            styles["mdy" if len(m.group(1)) == 1 or len(m.group(2)) == 1 else "mdy0"] += 1
+        if m := _YMD.match(s):
+            key = ("ymd", m.group(2), True)
+        elif m := _MDY.match(s):
+            key = ("mdy", m.group(2), len(m.group(1)) == 2 and len(m.group(3)) == 2)
         elif _COMPACT.match(s):
-            styles["compact"] += 1
-    if styles["mdy"]:
-        styles["mdy"] += styles.pop("mdy0")  # some unpadded: the column does not pad
-    best = max(styles, key=lambda k: styles[k]) if any(styles.values()) else "iso"
-    writers = {
-        "iso": lambda d: d.isoformat(),
-        "mdy0": lambda d: f"{d.month:02d}/{d.day:02d}/{d.year:04d}",
-        "mdy": lambda d: f"{d.month}/{d.day}/{d.year:04d}",
-        "compact": lambda d: f"{d.year:04d}{d.month:02d}{d.day:02d}",
-    }
-    return best, writers[best]
+            key = ("compact", "", True)
+        else:
+            continue
+        counts[key] = counts.get(key, 0) + 1
+    for (order, sep, padded), n in list(counts.items()):
+        if order == "mdy" and not padded and (order, sep, True) in counts:
+            # some unpadded: the column does not pad
+            counts[(order, sep, False)] = n + counts.pop((order, sep, True))
+    order, sep, padded = max(counts, key=lambda k: counts[k]) if counts else ("ymd", "-", True)
+    name = {"ymd": "iso" if sep == "-" else "ymd" + sep, "compact": "compact"}.get(
+        order, ("mdy0" if padded else "mdy") + ("" if sep == "/" else sep))
+
+    def write(d: date) -> str:
+        if order == "compact":
+            return f"{d.year:04d}{d.month:02d}{d.day:02d}"
+        if order == "ymd":
+            return f"{d.year:04d}{sep}{d.month:02d}{sep}{d.day:02d}"
+        if padded:
+            return f"{d.month:02d}{sep}{d.day:02d}{sep}{d.year:04d}"
+        return f"{d.month}{sep}{d.day}{sep}{d.year:04d}"
+
+    return name, write
 
 
 def day_before(iso: str) -> date:
@@ -108,6 +126,7 @@ class Grid:
     kind = ""
     header: list[str]
     date_columns: list[int]  # where a blank date column learns its style from
+    date_format: str | None = None  # the profile's: dates are read and written with it
 
     def _peers(self, j: int) -> list[int]:
         return [j, *(k for k in getattr(self, "date_columns", []) if k != j)]
@@ -130,6 +149,12 @@ class Grid:
     def raw(self, i: int, j: int) -> Any:
         """The cell's value as stored (for the change log, to restore it exactly)."""
         raise NotImplementedError
+
+    def date_at(self, i: int, j: int) -> date | None:
+        """The cell as a date, read as the chargemaster reader reads it (None when blank
+        or no date)."""
+        return parse_date(self.text(i, j), date_format=self.date_format,
+                          excel=self.kind == "xlsx")
 
     def set_text(self, i: int, j: int, value: str) -> None:
         """Write text (never a formula)."""
@@ -196,7 +221,14 @@ class CsvGrid(Grid):
         try:
             text, self.encoding = raw.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            text, self.encoding = raw.decode("cp1252"), "cp1252"
+            try:
+                text, self.encoding = raw.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError as exc:
+                raise UpdaterError(
+                    f"bytes that are neither UTF-8 nor Windows-1252 text (byte "
+                    f"0x{raw[exc.start]:02x})", file=path,
+                    line=raw.count(b"\n", 0, exc.start) + 1,
+                    hint="save the export again as CSV (UTF-8) or XLSX") from None
         if layout:
             self.delimiter, header_at = layout["delimiter"], int(layout["header_index"])
         else:
@@ -268,7 +300,7 @@ class CsvGrid(Grid):
                     (t for n in range(len(self)) if (t := self.text(n, k))), 500))
                 if samples:
                     break
-            return date_writer(samples)[1]
+            return date_writer(samples, self.date_format)[1]
 
         self._set(i, j, self._style(j, learn)(value))
 
@@ -400,6 +432,10 @@ class XlsxGrid(Grid):
     def text(self, i: int, j: int) -> str:
         return cell_text(self._cell(i, j).value)
 
+    def date_at(self, i: int, j: int) -> date | None:
+        value = self._cell(i, j).value
+        return parse_date(value) if isinstance(value, date) else super().date_at(i, j)
+
     def raw(self, i: int, j: int) -> Any:
         cell = self._cell(i, j)
         value = cell.value
@@ -437,8 +473,9 @@ class XlsxGrid(Grid):
             return fmt, texts
 
         fmt, texts = self._style(j, learn)
-        if fmt is None and texts:  # the column holds dates as text: keep writing text
-            cell.value = date_writer(texts[:500])[1](value)
+        if fmt is None and (texts or self.date_format):
+            # the column holds dates as text (or the profile says how): write text
+            cell.value = date_writer(texts[:500], self.date_format)[1](value)
             cell.data_type = "s"
             return
         cell.value = datetime(value.year, value.month, value.day)

@@ -25,7 +25,7 @@ from updater import __version__
 from updater import plan_model as P
 from updater.errors import UpdaterError
 from updater.inputs import ChargemasterInput, CrosswalkInput
-from updater.output import to_json_bytes
+from updater.output import file_sha256, to_json_bytes
 from updater.scan import ScanResult
 from updater.vocabulary import (
     AT_RISK_KINDS,
@@ -411,6 +411,9 @@ def write_plan_json(plan: Plan, path: str | Path) -> None:
 def read_plan_json(path: str | Path) -> Plan:
     import orjson
 
+    if Path(path).is_dir():
+        raise UpdaterError("a folder, not a plan file", file=path,
+                           hint="give a plan.json written by `updater plan`")
     try:
         data = orjson.loads(Path(path).read_bytes())
     except FileNotFoundError as exc:
@@ -452,33 +455,23 @@ def read_workbook(path: str | Path) -> Plan:
 
 
 def read_plan(path: str | Path) -> Plan:
-    """A plan from plan.json or plan.xlsx (by extension)."""
-    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+    """A plan from plan.json or the reviewed plan.xlsx (by extension); anything else is
+    refused before it is read."""
+    path = Path(path)
+    if path.is_dir():
+        raise UpdaterError("a folder, not a plan file", file=path,
+                           hint="give the plan.json or the reviewed plan.xlsx")
+    if not path.is_file():
+        raise UpdaterError("no such plan file", file=path, hint="check the path")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return read_plan_json(path)
+    if suffix in (".xlsx", ".xlsm"):
         from updater.plan_workbook import read_workbook
 
         return read_workbook(path)
-    return read_plan_json(path)
-
-
-def file_sha256(path: str | Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        while block := fh.read(1 << 24):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def record_inputs(plan: Plan, *, chargemaster: Path | None, crosswalk: Path | None) -> None:
-    """Put the input files (path as given, SHA-256 of the file) into the plan's identity,
-    for callers that have the paths but not the read inputs (``run_scan``)."""
-    if chargemaster is not None:
-        plan.identity.chargemaster = str(chargemaster)
-        plan.identity.chargemaster_sha256 = file_sha256(chargemaster)
-    if crosswalk is not None:
-        plan.identity.crosswalk = str(crosswalk)
-        plan.identity.crosswalk_sha256 = file_sha256(crosswalk)
+    raise UpdaterError("a plan is a .json or .xlsx file", file=path,
+                       hint="give the plan.json or the reviewed plan.xlsx")
 
 
 def plan_from_scan_json(path: str | Path, *, chargemaster: Path | None = None,

@@ -91,7 +91,7 @@ def input_files(**files: tuple[Path | None, str]) -> dict[str, dict[str, str]]:
     """``{"chargemaster": {"path", "sha256"}, ...}`` for the files given: the path as given
     and the SHA-256 of its bytes (the reader's, else computed), as ``updater plan`` records
     them."""
-    from updater.plan import file_sha256
+    from updater.output import file_sha256
 
     return {name: {"path": str(path), "sha256": sha or file_sha256(path)}
             for name, (path, sha) in files.items() if path is not None}

@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from updater.cli import app
 from updater.cli import options as opt
-
-
-def read_plan(path: Path) -> Any:
-    """A plan file: ``plan.json`` or the reviewed ``plan.xlsx``."""
-    from updater.errors import UpdaterError
-
-    if not path.is_file():
-        raise UpdaterError("no such plan file", file=path, hint="check the path")
-    try:
-        from updater import plan as plan_module
-    except ModuleNotFoundError:
-        raise UpdaterError("this updater cannot read plans yet (updater.plan is missing)",
-                           file=path) from None
-    if path.suffix.lower() == ".json":
-        return plan_module.read_plan_json(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return plan_module.read_workbook(path)
-    raise UpdaterError("a plan is a .json or .xlsx file", file=path,
-                       hint="give the plan.json or the reviewed plan.xlsx")
 
 
 @app.command()
@@ -57,6 +37,7 @@ def apply(
                                       "plan's own."),
     profile: Path | None = opt.PROFILE,
     sheet: str | None = opt.SHEET,
+    code_col: str | None = opt.CHARGEMASTER_CODE_COL,
     proc_col: str | None = opt.PROC_COL,
     dx_col: str | None = typer.Option(None, "--dx-col", metavar="COLUMN",
                                       help="The crosswalk's diagnosis "
@@ -68,6 +49,7 @@ def apply(
     the crosswalk (--crosswalk-out), each with a change log (OUT.changes.csv/.json), and
     add an entry to the audit log."""
     from updater.apply import apply_plan
+    from updater.plan import read_plan
     from updater.readers import ReadOptions
     from updater.resolve import resolve_side
 
@@ -80,7 +62,8 @@ def apply(
     result = apply_plan(loaded.table, loaded.identity, chargemaster, out, crosswalk=crosswalk,
                         crosswalk_out=crosswalk_out, force=force, dry_run=dry_run, user=user,
                         new_releases=releases or None, store=store, profile=profile,
-                        sheet=sheet, crosswalk_sheet=crosswalk_sheet,
+                        sheet=sheet, columns={"code": code_col} if code_col else None,
+                        crosswalk_sheet=crosswalk_sheet,
                         crosswalk_columns=names or None)
     typer.echo(result.summary_text())
 

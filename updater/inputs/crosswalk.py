@@ -109,13 +109,16 @@ def read_crosswalk(path: str | Path, *, expand_with: pd.DataFrame | None = None,
                            hint="name one procedure column")
     file = open_table(path, sheet=sheet)
     located = locate_header(file, lambda row: _is_header(row, overrides))
-    if located is None or not _is_header(header_cells(file, *located), overrides):
+    if located is None:  # else the row is one _is_header accepted
         raise _no_header(file, overrides)
-    table = file.body(*located)
+    header = [c.strip() for c in header_cells(file, *located)]
+    proc_at, dx_ats = _columns(header, overrides, file.source)
+    dated_at = dated_columns(header, overrides, {proc_at, *dx_ats})
+    # only the columns read here are parsed: exports carry many others (notes, payers ...)
+    table = file.body(*located, only={proc_at, *dx_ats, *dated_at.values()})
     if table.rows == 0:
         raise UpdaterError(f"no data rows under the header row (row {table.header_row})",
                            file=table.source, hint="is this the right file or sheet?")
-    proc_at, dx_ats = _columns(table.header, overrides)
     release = _Release.of(expand_with) if expand_with is not None else None
     procedure = normalize_codes(table.column(proc_at))
     dx = [table.column(at) for at in dx_ats]
@@ -124,7 +127,7 @@ def read_crosswalk(path: str | Path, *, expand_with: pd.DataFrame | None = None,
     else:
         pairs, wide = _wide(table, dx_ats)
     pairs = _expand(pairs, release, table)
-    dated = _dated(table, dated_columns(table.header, overrides, {proc_at, *dx_ats}))
+    dated = _dated(table, dated_at)
     line = None if pairs.whole else pa.array(pairs.row - 1)
 
     def per_pair(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -157,8 +160,8 @@ def _is_header(row: Sequence[str], overrides: Mapping[str, tuple[str, ...]]) -> 
     return procedure and diagnosis
 
 
-def _columns(header: Sequence[str],
-             overrides: Mapping[str, tuple[str, ...]]) -> tuple[int, list[int]]:
+def _columns(header: Sequence[str], overrides: Mapping[str, tuple[str, ...]],
+             source: str) -> tuple[int, list[int]]:
     if DIAGNOSIS in overrides:
         dx = [find_columns(header, [n])[0] for n in overrides[DIAGNOSIS]]
     else:
@@ -170,7 +173,11 @@ def _columns(header: Sequence[str],
         found = find_column(free, PROCEDURE_NAMES)
         assert found is not None  # the header row was chosen for having it
         proc = found
-    return proc, [i for i in dx if i != proc]
+    dx = [i for i in dx if i != proc]
+    if not dx:  # e.g. --proc-col CPT --dx-col CPT: no column left to read diagnoses from
+        raise UpdaterError("the diagnosis column cannot be the procedure column", file=source,
+                           hint="name two different columns with --proc-col and --dx-col")
+    return proc, dx
 
 
 def dated_columns(header: Sequence[str], overrides: Mapping[str, tuple[str, ...]],

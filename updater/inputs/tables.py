@@ -578,9 +578,7 @@ def normalize_codes(raw: pa.ChunkedArray) -> pa.ChunkedArray:
     Excel or pandas wrote as ``99213.0`` back to ``99213``. Codes are not checked here."""
     out = raw
     if has_byte(out, b"."):
-        if pc.any(pc.match_substring_regex(out, r"^\d+\.0+$")).as_py():
-            out = pc.replace_substring_regex(out, r"^(\d+)\.0+$", r"\1")
-        out = remove_dots(out)
+        out = remove_dots(excel_integers(out))
     if has_byte(out, SPACES, high=True):
         out = pc.replace_substring_regex(out, r"\s+", "")
     if has_byte(out, lower=True, high=True):
@@ -790,7 +788,15 @@ def load_profile(path: str | Path, fields: Sequence[str],
     p = Path(path)
     if not p.is_file():
         raise UpdaterError("no such profile", file=p, hint="check the path given to --profile")
-    text = p.read_text(encoding="utf-8-sig")
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:  # e.g. saved as Windows-1252 by Notepad
+        line = bytes(exc.object[:exc.start]).count(b"\n") + 1
+        raise UpdaterError("the profile is not UTF-8 text", file=p, line=line,
+                           hint="save the profile as UTF-8 (TOML files are UTF-8)") from None
+    except OSError as exc:
+        raise UpdaterError(f"cannot read the profile: {exc.strerror or exc}", file=p,
+                           hint="check that the file can be opened") from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -871,3 +877,12 @@ def merge_columns(profile: Profile | None,
             continue
         out[name] = (value,) if isinstance(value, str) else tuple(value)
     return out
+
+
+def iso_date(value: str, *, date_format: str | None = None, excel: bool = False) -> str | None:
+    """One cell's date as ISO yyyy-mm-dd by exactly the rules of :func:`iso_dates` (""
+    when blank or 0, None when no date): apply reads the dates it compares the way the
+    scan read them."""
+    iso = _iso_of_uniques(pd.Series([str(value).strip()], dtype=object), excel=excel,
+                          date_format=date_format).iat[0]
+    return None if iso is None else str(iso)

@@ -6,7 +6,6 @@ line in ``_MODULES``.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 from dataclasses import replace
 from functools import cache
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from updater.errors import UnknownFormatError, UpdaterError
 from updater.model import Release, SourceFile, empty_table
+from updater.output import file_sha256
 from updater.readers.base import Reader, ReaderOutput, ReadOptions
 from updater.sources import Source, open_sources
 from updater.versions import resolve_version
@@ -55,14 +55,6 @@ def _reader_named(name: str) -> Reader:
             return r
     raise UpdaterError(f"unknown format {name!r}",
                        hint=f"choose one of: {', '.join(r.name for r in readers())}")
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _detect(sources: list[Source], options: ReadOptions) -> list[tuple[Reader, Source]]:
@@ -127,7 +119,7 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
     on_disk = [path, *(s.path for s in used if s.member is None and s.path != path)]
     release = Release(
         system=system, version=version, effective=effective, table=table,
-        sources=tuple(SourceFile(name=str(p), sha256=_file_sha256(p))
+        sources=tuple(SourceFile(name=str(p), sha256=file_sha256(p))
                       for p in dict.fromkeys(on_disk)),
         format=reader.name, kind=kind, publisher_changes=publisher,
         extra={"members": ", ".join(s.member for s in used if s.member)}
