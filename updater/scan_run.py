@@ -58,14 +58,15 @@ def run_scan(*, chargemaster: Path | None, crosswalk: Path | None, old: list[str
 
     # The inputs are read while the releases load and diff: Arrow's CSV reader and column
     # kernels release the GIL, so both cores work. A crosswalk's ranges expand against
-    # the ICD-10-CM release in force, loaded first (and kept for the change set).
+    # the ICD-10-CM release in force, loaded first (a file is parsed once: resolve_side
+    # keeps it for the change set; a store id reloads in milliseconds).
     with ThreadPoolExecutor(max_workers=2) as pool:
         cdm_job = pool.submit(read_chargemaster, chargemaster, profile=profile, sheet=sheet,
                               columns={"code": code_col} if code_col else None
                               ) if chargemaster is not None else None
         xw_job = None
         if crosswalk is not None:
-            olds = [resolve_side(spec, store, ReadOptions()) for spec in old]
+            olds = (resolve_side(spec, store, ReadOptions()) for spec in old)
             icd = next((r for r in olds if r.system is CodeSystem.ICD10CM), None)
             names: dict[str, str | list[str]] = {}
             if proc_col:
