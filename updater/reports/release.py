@@ -26,7 +26,13 @@ from updater.vocabulary import ChangeKind, CodeSystem, RecordType
 CHART_KINDS = (ChangeKind.ADDED, ChangeKind.DELETED, ChangeKind.REVISED, ChangeKind.TERMINATED)
 
 
-def _title(long: pd.Series, short: pd.Series) -> pd.Series:
+def release_inputs(diff: Diff) -> list[str]:
+    """The releases a report was made from, for its footer."""
+    return [f"{r.id} ({r.effective.isoformat()}): "
+            f"{', '.join(s.name for s in r.sources) or r.format}" for r in (diff.old, diff.new)]
+
+
+def title_of(long: pd.Series, short: pd.Series) -> pd.Series:
     """The long title, or the short one where a publisher has no long title."""
     return long.where(long != "", short)
 
@@ -110,7 +116,7 @@ def expanded_children(changes: pd.DataFrame, new: Release) -> list[Markup]:
     kids = changes["children"].fillna("").str.split(", ").explode()
     kids = kids[kids.astype(bool)].astype("str")
     table = new.table[new.table[CODE].isin(kids)].drop_duplicates(CODE)
-    titles = pd.Series(_title(table[LONG], table[SHORT]).to_numpy(), index=table[CODE])
+    titles = pd.Series(title_of(table[LONG], table[SHORT]).to_numpy(), index=table[CODE])
     shown = display_codes(kids, new.system)
     items = ("<li><code>" + shown.map(lambda v: str(escape(v))) + "</code> "
              + kids.map(titles).fillna("").map(lambda v: str(escape(v))) + "</li>")
@@ -142,8 +148,8 @@ def _fields(fields: Any) -> str:
 def tables(diff: Diff) -> list[dict[str, Any]]:
     """The change tables, one per kind present, as rows of plain data."""
     ch = diff.changes
-    base = ch.assign(title=_title(ch["new_long"], ch["new_short"]),
-                     old_title=_title(ch["old_long"], ch["old_short"]))
+    base = ch.assign(title=title_of(ch["new_long"], ch["new_short"]),
+                     old_title=title_of(ch["old_long"], ch["old_short"]))
     via = len(diff.steps) > 1
     code_col = {"key": "code", "label": "Code", "fmt": "code"}
     record_col = {"key": "record", "label": "Record"}
@@ -215,7 +221,5 @@ def release_context(diff: Diff) -> dict[str, Any]:
 
 def release_report(diff: Diff, *, inputs: list[str] | None = None) -> str:
     """The release change report as one self-contained HTML page."""
-    sources = inputs if inputs is not None else [
-        f"{r.id} ({r.effective.isoformat()}): {', '.join(s.name for s in r.sources) or r.format}"
-        for r in (diff.old, diff.new)]
+    sources = inputs if inputs is not None else release_inputs(diff)
     return render("release.html.j2", inputs=sources, **release_context(diff))

@@ -22,7 +22,7 @@ from updater.codes import normalize_code
 from updater.diff import Diff
 from updater.errors import UpdaterError
 from updater.model import CODE, LONG, RECORD, SHORT
-from updater.reports.release import expanded_children, title_change
+from updater.reports.release import expanded_children, release_inputs, title_change, title_of
 from updater.reports.render import render
 from updater.reports.sections import category_of
 from updater.vocabulary import ChangeKind, CodeSystem, RecordType
@@ -155,7 +155,7 @@ def _category_titles(categories: pd.Series, diff: Diff) -> pd.Series:
     for release in (diff.new, diff.old):
         t = release.table
         rows = t[t[CODE].isin(categories.unique())].drop_duplicates(CODE)
-        found.append(pd.Series(rows[LONG].where(rows[LONG] != "", rows[SHORT]).to_numpy(),
+        found.append(pd.Series(title_of(rows[LONG], rows[SHORT]).to_numpy(),
                                index=rows[CODE]))
     titles = pd.concat(found)
     titles = titles[~titles.index.duplicated()]
@@ -233,8 +233,8 @@ def training_context(diff: Diff, *, focus: str | None = None,
     counts["expanded"] = int((rows_df["kind"] == ChangeKind.EXPANDED.value).sum())
     counts["categories"] = int(rows_df["category"].nunique())
 
-    rows_df["title"] = rows_df["new_long"].where(rows_df["new_long"] != "", rows_df["new_short"])
-    old_title = rows_df["old_long"].where(rows_df["old_long"] != "", rows_df["old_short"])
+    rows_df["title"] = title_of(rows_df["new_long"], rows_df["new_short"])
+    old_title = title_of(rows_df["old_long"], rows_df["old_short"])
     gone = rows_df["group"] == "gone"
     rows_df.loc[gone, "title"] = old_title[gone]
     records = rows_df.to_dict(orient="records")
@@ -275,8 +275,6 @@ def training_context(diff: Diff, *, focus: str | None = None,
 def training_report(diff: Diff, *, focus: str | None = None, specialty: str | None = None,
                     inputs: list[str] | None = None) -> str:
     """The coder-training report as one self-contained, printable HTML page."""
-    sources = inputs if inputs is not None else [
-        f"{r.id} ({r.effective.isoformat()}): {', '.join(s.name for s in r.sources) or r.format}"
-        for r in (diff.old, diff.new)]
+    sources = inputs if inputs is not None else release_inputs(diff)
     return render("training.html.j2", inputs=sources,
                   **training_context(diff, focus=focus, specialty=specialty))
