@@ -51,3 +51,53 @@ def write_workbook(tmp_path: Path, sheets: dict[str, list[list[object]]], name: 
     path = tmp_path / name
     book.save(path)
     return path
+
+
+# ICD-10-CM tabular XML of the real structure, with synthetic codes and titles.
+
+def notes_xml(notes: dict[str, list[str]] | None) -> str:
+    """Note elements (``excludes1`` ...), each holding its ``note`` children."""
+    return "".join(f"<{kind}>" + "".join(f"<note>{t}</note>" for t in texts) + f"</{kind}>"
+                   for kind, texts in (notes or {}).items())
+
+
+def seven_xml(seven: dict[str, str] | None) -> str:
+    if seven is None:
+        return ""
+    return ("<sevenChrDef>" + "".join(f'<extension char="{c}">{t}</extension>'
+                                      for c, t in seven.items()) + "</sevenChrDef>")
+
+
+def diag_xml(name: str, desc: str, *children: str, notes: dict[str, list[str]] | None = None,
+             seven: dict[str, str] | None = None, placeholder: bool = False) -> str:
+    """One ``diag``: its name (with the dot), title, notes, 7th characters, children."""
+    attr = ' placeholder="true"' if placeholder else ""
+    return (f"<diag{attr}>\n<name>{name}</name>\n<desc>{desc}</desc>\n{notes_xml(notes)}"
+            f"{seven_xml(seven)}{''.join(children)}</diag>\n")
+
+
+def section_xml(section_id: str, desc: str, *diags: str,
+                notes: dict[str, list[str]] | None = None) -> str:
+    return (f'<section id="{section_id}">\n<desc>{desc}</desc>\n{notes_xml(notes)}'
+            f"{''.join(diags)}</section>\n")
+
+
+def chapter_xml(name: str, desc: str, *sections: str,
+                notes: dict[str, list[str]] | None = None, index: bool = True) -> str:
+    """A chapter; with ``index`` its ``sectionIndex`` lists the sections as the CDC's does."""
+    refs = ""
+    if index:
+        ids = [s.split('"')[1] for s in sections]
+        refs = "<sectionIndex>" + "".join(
+            f'<sectionRef first="{i.split("-")[0]}" last="{i.split("-")[-1]}" id="{i}">\n'
+            f"   synthetic section\n</sectionRef>" for i in ids) + "</sectionIndex>\n"
+    return (f"<chapter>\n<name>{name}</name>\n<desc>{desc}</desc>\n{notes_xml(notes)}{refs}"
+            f"{''.join(sections)}</chapter>\n")
+
+
+def tabular_xml(*chapters: str, version: str = "2030",
+                declaration: str = '<?xml version="1.0" encoding="utf-8"?>\n') -> str:
+    """The whole file: declaration, root, version, an introduction, the chapters."""
+    return (f"{declaration}<ICD10CM.tabular>\n<version>{version}</version>\n"
+            "<introduction><introSection type=\"title\"><title>Synthetic tabular</title>"
+            "</introSection></introduction>\n" + "".join(chapters) + "</ICD10CM.tabular>\n")

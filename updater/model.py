@@ -29,6 +29,14 @@ TERMINATION_DATE = "termination_date"  # HCPCS TERM DT
 ACTION_CODE = "action_code"  # HCPCS ACTION CD, the publisher's own change flag
 XREF_COLUMNS = tuple(f"xref{i}" for i in range(1, 6))  # HCPCS XREF1..5
 
+# Columns of a release's instructional notes (``Release.notes``, ICD-10-CM tabular): one row
+# per note, in the publisher's order. ``code`` and ``record`` name the element that carries
+# it: a code or header (``A000``), a section (``A00-A09``) or a chapter (its span,
+# ``A00-B99``; record ``chapter``); ``display`` is the element as the publisher writes it
+# (``A00.0``, ``Chapter 1``), ``title`` its title, ``type`` the note's element name
+# (``excludes1``, see ``vocabulary.NoteType``) and ``text`` the note.
+NOTE_COLUMNS = (CODE, RECORD, "display", "title", "type", "text")
+
 # Columns that describe the record's bookkeeping, not the code: never "attribute changes".
 BOOKKEEPING_COLUMNS = frozenset({CODE, RECORD, SHORT, LONG, MEDIUM, ACTION_CODE,
                                  ACTION_EFFECTIVE_DATE, ADD_DATE, TERMINATION_DATE})
@@ -70,6 +78,9 @@ class Release:
     kind: ReleaseKind = ReleaseKind.FULL
     publisher_changes: PublisherChanges | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # the instructional notes (NOTE_COLUMNS), when the release was read from the ICD-10-CM
+    # tabular XML; None when its files have none (order file, HCPCS ...)
+    notes: pd.DataFrame | None = None
 
     @property
     def id(self) -> str:

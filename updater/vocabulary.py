@@ -31,6 +31,10 @@ class RecordType(StrEnum):
     CODE = "code"  # billable / reportable code
     HEADER = "header"  # ICD-10-CM category or subcategory, not valid for HIPAA transactions
     MODIFIER = "modifier"  # HCPCS / CPT two-character modifier
+    # ICD-10-CM tabular chapters and sections: they carry instructional notes, so they are
+    # rows of a release's notes and of notes changes, never rows of a release table
+    CHAPTER = "chapter"
+    SECTION = "section"
 
 
 class ChangeKind(StrEnum):
@@ -44,6 +48,33 @@ class ChangeKind(StrEnum):
     TERMINATED = "terminated"  # HCPCS: TERM DT on or before the new release's effective date
     REINSTATED = "reinstated"  # HCPCS: was terminated, is active again
     ATTRIBUTES = "attributes"  # other publisher fields (pricing, coverage, XREF ...)
+
+
+class NoteType(StrEnum):
+    """The ICD-10-CM tabular's instructional notes, named as its XML names them. A note
+    element the CDC adds later is kept under its own element name (these are the known
+    ones, in the order the reports show them)."""
+
+    INCLUSION_TERM = "inclusionTerm"
+    INCLUDES = "includes"
+    EXCLUDES1 = "excludes1"
+    EXCLUDES2 = "excludes2"
+    CODE_FIRST = "codeFirst"
+    USE_ADDITIONAL_CODE = "useAdditionalCode"
+    CODE_ALSO = "codeAlso"
+    NOTES = "notes"
+    SEVEN_CHR_NOTE = "sevenChrNote"
+    SEVEN_CHR_DEF = "sevenChrDef"  # the 7th characters: one note "A: initial encounter" each
+
+    @property
+    def label(self) -> str:
+        return {
+            "inclusionTerm": "Inclusion terms", "includes": "Includes",
+            "excludes1": "Excludes1", "excludes2": "Excludes2", "codeFirst": "Code first",
+            "useAdditionalCode": "Use additional code", "codeAlso": "Code also",
+            "notes": "Note", "sevenChrNote": "7th character note",
+            "sevenChrDef": "7th characters",
+        }[self.value]
 
 
 class RevisionScope(StrEnum):

@@ -14,7 +14,7 @@ from pathlib import Path
 from updater.errors import UnknownFormatError, UpdaterError
 from updater.model import Release, SourceFile, empty_table
 from updater.output import file_sha256
-from updater.readers.base import Reader, ReaderOutput, ReadOptions
+from updater.readers.base import NotesReader, Reader, ReaderOutput, ReadOptions
 from updater.sources import Source, open_sources
 from updater.versions import resolve_version
 from updater.vocabulary import CodeSystem, ReleaseKind
@@ -24,6 +24,7 @@ __all__ = ["ReadOptions", "Reader", "ReaderOutput", "load_release", "readers", "
 _MODULES = (
     "icd10cm_order",
     "icd10cm_order_addenda",
+    "icd10cm_tabular",
     "icd10cm_codes",
     "hcpcs_fixed",
     "hcpcs_xlsx",
@@ -79,7 +80,9 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
     Returns the release and the name of the reader that detected it. A zip holding a
     full release and its change list (CDC order file + order addenda) gives the full
     release with ``publisher_changes`` attached; a change list alone gives a
-    ``ReleaseKind.CHANGES`` release to apply onto the one before it.
+    ``ReleaseKind.CHANGES`` release to apply onto the one before it. A zip holding the
+    order file and the tabular XML gives the order file's release (the authority for codes
+    and titles, short titles included) with the tabular's instructional notes joined on.
     """
     options = options or ReadOptions()
     path = Path(path)
@@ -105,6 +108,13 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
     system = output.system or reader.system or options.system or CodeSystem.CUSTOM
     publisher = output.changes
     used = list(output.used) or [source]
+    notes = output.notes
+    if notes is None:
+        lender = next((m for m in full[1:] if m[0].system is system
+                       and isinstance(m[0], NotesReader)), None)
+        if lender is not None:
+            notes = lender[0].read_notes(lender[1])  # type: ignore[attr-defined]
+            used.append(lender[1])
     if full:
         change_match = next((m for m in changes if m[0].system in (None, system)), None)
         if change_match:
@@ -124,6 +134,7 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
         format=reader.name, kind=kind, publisher_changes=publisher,
         extra={"members": ", ".join(s.member for s in used if s.member)}
         if any(s.member for s in used) else {},
+        notes=notes,
     )
     return release, reader.name
 
