@@ -33,6 +33,7 @@ from updater.model import (
     TERMINATION_DATE,
     Release,
 )
+from updater.notes import compared, note_changes, notes_summary
 from updater.verify import Verification
 from updater.vocabulary import ChangeKind, RecordType, ReleaseKind, RevisionScope
 
@@ -233,7 +234,16 @@ def compare(old: Release, new: Release) -> pd.DataFrame:
                                   note="became a header"))
     changes = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
         len(f) for f in frames) else pd.DataFrame(columns=[*keys, "kind"])
-    return _shape(changes, old, new)
+    return _with_notes(_shape(changes, old, new), old, new)
+
+
+def _with_notes(changes: pd.DataFrame, old: Release, new: Release) -> pd.DataFrame:
+    """The changed instructional notes (``updater.notes``), after the code changes."""
+    notes = note_changes(old, new)
+    if notes.empty:
+        return changes
+    notes = notes.assign(revision="", old_short="", new_short="", children="", via=new.version)
+    return pd.concat([changes, notes[list(CHANGE_COLUMNS)]], ignore_index=True)
 
 
 def _shape(changes: pd.DataFrame, old: Release, new: Release) -> pd.DataFrame:
@@ -302,6 +312,8 @@ def summarize(changes: pd.DataFrame, old: Release, new: Release) -> dict[str, di
                                                   "revised_long_only", "revised_short_only")}
     if RecordType.MODIFIER.value in in_old or RecordType.MODIFIER.value in in_new:
         summary["modifiers"] = block(RecordType.MODIFIER)
+    if compared(old, new):
+        summary["notes"] = notes_summary(changes)
     return summary
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from updater.diff import Diff
+from updater.notes import not_compared_reason
 from updater.verify import Verification
 
 SUMMARY_ROWS = (("added", "added"), ("deleted", "deleted"),
@@ -36,6 +37,13 @@ def summary_table(diff: Diff) -> str:
             continue
         lines.append(f"{label:26}" + "".join(
             f"{'' if v is None else v:>10}" for v in values))
+    notes = diff.summary.get("notes")
+    if notes is not None:
+        lines.append(f"instructional notes: {notes['changed']} changed in {notes['elements']} "
+                     f"codes, headers, sections or chapters ({notes['added']} notes added, "
+                     f"{notes['removed']} removed)")
+    elif reason := not_compared_reason(old, new):
+        lines.append(reason)
     return "\n".join(lines)
 
 

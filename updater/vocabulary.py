@@ -48,6 +48,7 @@ class ChangeKind(StrEnum):
     TERMINATED = "terminated"  # HCPCS: TERM DT on or before the new release's effective date
     REINSTATED = "reinstated"  # HCPCS: was terminated, is active again
     ATTRIBUTES = "attributes"  # other publisher fields (pricing, coverage, XREF ...)
+    NOTES = "notes"  # ICD-10-CM tabular: instructional notes of one type added or removed
 
 
 class NoteType(StrEnum):

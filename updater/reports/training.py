@@ -22,7 +22,14 @@ from updater.codes import normalize_code
 from updater.diff import Diff
 from updater.errors import UpdaterError
 from updater.model import CODE, LONG, RECORD, SHORT
-from updater.reports.release import expanded_children, release_inputs, title_change, title_of
+from updater.notes import compared, not_compared_reason
+from updater.reports.release import (
+    expanded_children,
+    notes_cells,
+    release_inputs,
+    title_change,
+    title_of,
+)
 from updater.reports.render import render
 from updater.reports.sections import category_of
 from updater.vocabulary import ChangeKind, CodeSystem, RecordType
@@ -39,8 +46,13 @@ RANGE_EXAMPLES = "e.g. M00-M99,S00-T88 (ICD-10-CM), 27000-27899 (CPT), L0000-L99
 NEW_KINDS = (ChangeKind.ADDED,)
 GONE_KINDS = (ChangeKind.DELETED, ChangeKind.TERMINATED)
 CHANGED_KINDS = (ChangeKind.REVISED, ChangeKind.EXPANDED)
+NOTE_KINDS = (ChangeKind.NOTES,)  # the instructional notes of a code, header or section
 GROUP_OF = {**{k.value: "new" for k in NEW_KINDS}, **{k.value: "gone" for k in GONE_KINDS},
-            **{k.value: "changed" for k in CHANGED_KINDS}}
+            **{k.value: "changed" for k in CHANGED_KINDS},
+            **{k.value: "notes" for k in NOTE_KINDS}}
+GROUPS = ("new", "gone", "changed", "notes")
+# tabular elements that are not codes: their notes are shown under their own span
+_SPANS = (RecordType.CHAPTER.value, RecordType.SECTION.value)
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,14 @@ class CodeRange:
     def mask(self, codes: pd.Series) -> pd.Series:
         return ((codes.str.slice(0, len(self.start)) >= self.start)
                 & (codes.str.slice(0, len(self.end)) <= self.end))
+
+    def overlaps(self, first: pd.Series, last: pd.Series) -> pd.Series:
+        """Whether the codes ``first`` .. ``last`` and everything under ``last`` (a header,
+        a section ``S50-S59``) share a code with the range: a category's note applies to
+        every code beneath it."""
+        under = last + "~"  # "~" sorts after every letter and digit
+        return ((under.str.slice(0, len(self.start)) >= self.start)
+                & (first.str.slice(0, len(self.end)) <= self.end))
 
 
 def _systems_of(bound: str) -> set[CodeSystem]:
@@ -167,9 +187,12 @@ def _summary_text(diff: Diff, scope: str, groups: pd.DataFrame, counts: dict[str
     """A few sentences a trainer would say first: how much changed and where most of it is."""
     release = f"{diff.new.system.label} {diff.new.version}"
     new, gone, changed = counts["new"], counts["gone"], counts["changed"]
+    notes = (f" {_plural(counts['notes'], 'change')} to instructional notes (includes, "
+             "excludes, code first, use additional code ...) to review."
+             if counts["notes"] else "")
     if not (new or gone or changed):
         return (f"{release} (effective {diff.new.effective.isoformat()}) changes nothing in "
-                f"{scope}: no code is added, deleted or revised.")
+                f"{scope}: no code is added, deleted or revised.{notes}")
     text = f"{release} (effective {diff.new.effective.isoformat()}) brings "
     if new:
         text += f"{_plural(new, 'new code')} in {scope}"
@@ -197,7 +220,7 @@ def _summary_text(diff: Diff, scope: str, groups: pd.DataFrame, counts: dict[str
     if rest:
         sentence = " and ".join(rest)
         text += sentence[0].upper() + sentence[1:] + "."
-    return text.strip()
+    return (text + notes).strip()
 
 
 def training_context(diff: Diff, *, focus: str | None = None,
@@ -214,22 +237,28 @@ def training_context(diff: Diff, *, focus: str | None = None,
     else:
         ranges, scope = [], f"all of {system.label}"
     ch = diff.changes
+    is_notes = ch["kind"] == ChangeKind.NOTES.value
     wanted = ch["kind"].isin(list(GROUP_OF)) & (
-        (ch[RECORD] != RecordType.HEADER.value) | (ch["kind"] == ChangeKind.REVISED.value))
+        (ch[RECORD] != RecordType.HEADER.value) | (ch["kind"] == ChangeKind.REVISED.value)
+        | is_notes)
     # an expanded code is shown once, as expanded with its children, not also as deleted
     expanded = ch.loc[ch["kind"] == ChangeKind.EXPANDED.value, CODE]
     wanted &= ~((ch["kind"] == ChangeKind.DELETED.value) & ch[CODE].isin(expanded))
     if ranges:
         inside = pd.Series(False, index=ch.index)
+        first, last = ch[CODE].str.split("-").str[0], ch[CODE].str.split("-").str[-1]
         for r in ranges:
-            inside |= r.mask(ch[CODE])
+            inside |= r.mask(ch[CODE]).where(~is_notes, r.overlaps(first, last))
         wanted &= inside
     rows_df = ch[wanted].copy()
     rows_df["group"] = rows_df["kind"].map(GROUP_OF)
     rows_df["category"] = category_of(rows_df[CODE], system).mask(
         rows_df[RECORD] == RecordType.MODIFIER.value, "Modifiers")
-    rows_df["category_label"] = _category_titles(rows_df["category"], diff)
-    counts = {g: int((rows_df["group"] == g).sum()) for g in ("new", "gone", "changed")}
+    spans = rows_df[RECORD].isin(_SPANS)
+    rows_df["category"] = rows_df["category"].mask(spans, rows_df[CODE])
+    rows_df["category_label"] = _category_titles(rows_df["category"], diff).mask(
+        spans, rows_df[CODE] + " " + title_of(rows_df["new_long"], rows_df["old_long"]))
+    counts = {g: int((rows_df["group"] == g).sum()) for g in GROUPS}
     counts["expanded"] = int((rows_df["kind"] == ChangeKind.EXPANDED.value).sum())
     counts["categories"] = int(rows_df["category"].nunique())
 
@@ -245,9 +274,14 @@ def training_context(diff: Diff, *, focus: str | None = None,
         elif row["kind"] == ChangeKind.EXPANDED.value:
             row["title"] = row["old_long"] or row["old_short"]
             row["detail"] = Markup('<span class="muted">now a header; use:</span>') + child
+        elif row["kind"] == ChangeKind.NOTES.value:
+            note_type, removed, added = notes_cells(row["fields"])
+            row["title"] = row["title"] or row["old_long"]
+            row["detail"] = (Markup('<span class="muted">{}:</span>').format(note_type)
+                             + removed + added)
         else:
             row["detail"] = row["note"]
-    order = {"new": 0, "gone": 1, "changed": 2}
+    order = {g: i for i, g in enumerate(GROUPS)}
     categories = []
     for (category, label), group in pd.DataFrame({
             "category": rows_df["category"], "label": rows_df["category_label"],
@@ -267,8 +301,11 @@ def training_context(diff: Diff, *, focus: str | None = None,
                    "cls": "deleted"},
                   {"key": "changed", "label": "codes changed", "value": counts["changed"],
                    "cls": "revised"},
+                  *([{"key": "notes", "label": "note changes", "value": counts["notes"],
+                      "cls": "notes"}] if compared(diff.old, diff.new) else []),
                   {"key": "categories", "label": "categories", "value": counts["categories"]}],
         "counts": counts, "categories": categories,
+        "notes_status": not_compared_reason(diff.old, diff.new),
     }
 
 
