@@ -328,8 +328,9 @@ def test_xlsx_errors_name_the_row() -> None:
     assert _xlsx_fails([["***Disclaimers"], HEADER, []]) == (
         "f.xlsx, row 2: no codes under the header row; is this the CMS alpha-numeric HCPCS "
         "file? re-download it from CMS")
-    assert _xlsx_fails([HEADER, sheet_row("Z9001"), sheet_row("Z9002", "4")]) == (
-        "f.xlsx, row 3: RECID must be 3 (procedure) or 7 (modifier); is this the CMS "
+    assert _xlsx_fails([HEADER, sheet_row("Z9001"), sheet_row("Z9002", "5")]) == (
+        "f.xlsx, row 3: RECID must be 3 (procedure) or 7 (modifier), or 4 / 8 for a row that "
+        "continues the long description of the procedure / modifier above it; is this the CMS "
         "alpha-numeric HCPCS file? re-download it from CMS")
     assert _xlsx_fails([HEADER, sheet_row("Z9001"), sheet_row("Z9001")]) == (
         "f.xlsx, row 3: duplicate code Z9001 (also on row 2); each code may appear once; "

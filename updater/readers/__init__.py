@@ -114,7 +114,7 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
     table = output.table if output.table is not None else empty_table()
     version, effective = resolve_version(
         system, source.names, version=options.version, effective=options.effective,
-        file=source.display)
+        file=source.display, content=output.effective)
     # the file the user named, and any other file on disk that went into the release
     on_disk = [path, *(s.path for s in used if s.member is None and s.path != path)]
     release = Release(
