@@ -177,7 +177,7 @@ def april_2020() -> Path:
     return path
 
 
-def test_real_2020_april_reads_with_its_label(april_2020: Path) -> None:
+def test_real_2020_april_reads_with_its_label_and_report(april_2020: Path) -> None:
     release, reader = load_release(april_2020)
     table = release.table
     assert (reader, release.version, release.effective) == (
@@ -186,6 +186,11 @@ def test_real_2020_april_reads_with_its_label(april_2020: Path) -> None:
     assert table["code"].is_unique
     assert table["action_code"].value_counts().to_dict() == {"N": 7074, "A": 18, "C": 4,
                                                               "D": 1}
+    # the transaction report beside it is attached as the publisher's change list
+    assert release.publisher_changes is not None
+    assert release.publisher_changes.source.endswith("trans_alpha.xlsx (sheet 'Changes by "
+                                                     "HCPC code')")
+    assert [Path(s.name).name for s in release.sources] == ["anweb.xlsx", "trans_alpha.xlsx"]
 
 
 def test_real_2020_april_continuation_row_is_joined(april_2020: Path) -> None:
@@ -207,3 +212,4 @@ def test_real_2020_april_label_from_its_own_dates(april_2020: Path, tmp_path: Pa
     copy.write_bytes(april_2020.read_bytes())
     release, _ = load_release(copy)
     assert (release.version, release.effective) == ("2020-April", date(2020, 4, 1))
+    assert release.publisher_changes is None  # no report beside the copy

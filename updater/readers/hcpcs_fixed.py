@@ -248,6 +248,19 @@ def changes_effective(table: pd.DataFrame) -> date | None:
     return date.fromisoformat(str(most))
 
 
+def with_report(source: Source, table: pd.DataFrame) -> ReaderOutput:
+    """The release table, the effective date its changes give, and the CMS transaction
+    report beside it on disk, if there is one (in a zip, the loader attaches it)."""
+    from updater.readers.hcpcs_trans import report_for
+
+    found = report_for(source, table[CODE])
+    if found is None:
+        return ReaderOutput(table=table, effective=changes_effective(table))
+    report, report_source = found
+    return ReaderOutput(table=table, changes=report, used=(source, report_source),
+                        effective=changes_effective(table))
+
+
 def looks_like_hcpcs_fixed(head: bytes) -> bool:
     """At least one record, and every complete line after the first record is one."""
     match = _RECORD_BYTES.search(head)
@@ -269,8 +282,7 @@ class HcpcsFixedReader:
         return looks_like_hcpcs_fixed(source.head().lstrip(b"\xef\xbb\xbf"))
 
     def read(self, source: Source, options: ReadOptions, bundle: list[Source]) -> ReaderOutput:
-        table = parse_hcpcs_lines(_lines.read_lines(source), source.display)
-        return ReaderOutput(table=table, effective=changes_effective(table))
+        return with_report(source, parse_hcpcs_lines(_lines.read_lines(source), source.display))
 
 
 READER = HcpcsFixedReader()

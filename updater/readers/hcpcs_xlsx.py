@@ -28,10 +28,10 @@ from updater.readers.base import ReaderOutput, ReadOptions
 from updater.readers.hcpcs_fixed import (
     FIELDS,
     FIRST_RECIDS,
-    changes_effective,
     finish,
     joined_descriptions,
     trimmed,
+    with_report,
 )
 from updater.sources import Source
 from updater.vocabulary import CodeSystem, RecordType, ReleaseKind
@@ -211,8 +211,7 @@ class HcpcsXlsxReader:
         return looks_like_hcpcs_xlsx(source.read())
 
     def read(self, source: Source, options: ReadOptions, bundle: list[Source]) -> ReaderOutput:
-        table = parse_hcpcs_sheet(read_rows(source), source.display)
-        return ReaderOutput(table=table, effective=changes_effective(table))
+        return with_report(source, parse_hcpcs_sheet(read_rows(source), source.display))
 
 
 READER = HcpcsXlsxReader()
