@@ -83,22 +83,25 @@ def test_agreement(old: dict[str, str] | None, new: dict[str, str],
     assert result.checked == 1 + (new is not None) + len(others or [])
 
 
-# An unflagged change the newer file dates as its own (ACT EFF DT moved to 2030-01-01) has
-# no known cause: it stays unexplained.
+# A change the newer file dates as its own (ACT EFF DT moved to 2030-01-01) and does not
+# flag, or a letter naming a change the diff does not find, has no known cause: it stays
+# unexplained.
 DATED_2030 = {"action_effective_date": "2030-01-01"}
 
 
 @pytest.mark.parametrize("old, new, message", [
-    ({}, {"action_code": "A"}, "ACTION CD A (add), but the code is in the older release too"),
+    ({}, {"action_code": "A", **DATED_2030},
+     "ACTION CD A (add), but the code is in the older release too"),
     ({}, {"long": "Synthetic supply, two each", **DATED_2030},
      "the diff finds the long description revised, but ACTION CD is N"),
     ({"long": "Supply, 10 mg"}, {"long": "Supply, 20 mg", **DATED_2030},
      "the diff finds the long description revised, but ACTION CD is N"),
-    ({}, {"action_code": "D"},
+    ({}, {"action_code": "D", **DATED_2030},
      "ACTION CD D (discontinue), but the code is not discontinued here"),
-    ({}, {"action_code": "C"},
+    ({}, {"action_code": "C", **DATED_2030},
      "ACTION CD C (change in long description), but the long description did not change"),
-    ({}, {"action_code": "P"}, "ACTION CD P (payment change), but no payment field changed"),
+    ({}, {"action_code": "P", **DATED_2030},
+     "ACTION CD P (payment change), but no payment field changed"),
     ({}, {"action_code": "C", "long": "Synthetic supply, two each", "coverage": "M"},
      "the diff finds a coverage change (coverage), but ACTION CD is C"),
     ({}, {"action_code": "S", "long": "Synthetic supply, two each", "short": "Synth two"},
@@ -157,8 +160,20 @@ def test_unexplained(old: dict[str, str] | None, new: dict[str, str], message: s
      {"add_date": "2029-04-01", "action_effective_date": "2029-04-01", "action_code": "A"},
      None, "ACTION CD A (add), but the code is in the older release too",
      "flagged A, already listed: the 2029 file already lists it, added 2029-04-01, after "
-     "2029 took effect (that file was re-published with it), and the newer file flags the "
-     "addition again"),
+     "2029 took effect, and the newer file flags the addition again: its list counts from "
+     "an earlier release than that file"),
+    ({"add_date": "2029-01-01", "action_effective_date": "2029-01-01", "action_code": "A"},
+     {"add_date": "2029-01-01", "action_effective_date": "2029-01-01", "action_code": "A"},
+     None, "ACTION CD A (add), but the code is in the older release too",
+     "flagged A, already listed: the 2029 file already lists it, added 2029-01-01, and the "
+     "newer file flags the addition again: its list counts from an earlier release than "
+     "that file"),
+    ({"action_effective_date": "2029-01-01", "action_code": "C", "long": "Revised text"},
+     {"action_effective_date": "2029-01-01", "action_code": "C", "long": "Revised text"},
+     None,
+     "ACTION CD C (change in long description), but the long description did not change",
+     "flagged again: the 2029 file already has this action (ACT EFF DT 2029-01-01), and "
+     "ACTION CD C repeats it: the 2030 list counts from an earlier release than 2029"),
     ({}, {"add_date": "2029-07-01", "action_effective_date": "2029-07-01", "action_code": "A",
           "long": "Another synthetic supply", "short": "Another supply"}, None,
      "ACTION CD A (add), but the code is in the older release too; the diff finds the long "

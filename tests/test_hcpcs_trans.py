@@ -214,22 +214,11 @@ def test_a_report_alone_is_no_release(tmp_path: Path) -> None:
 
 # --- the real CMS reports ------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def annual_zip():
-    def find(year: int) -> Path:
-        path = DATA / "hcpcs" / str(year) / f"{year}-Alpha-Numeric-HCPCS-File.zip"
-        if not path.exists():
-            pytest.skip(f"real CMS HCPCS files not present ({path} is missing)")
-        return path
-
-    return find
-
-
 @pytest.mark.parametrize("year, missing", [(2017, []), (2018, ["L1"]), (2019, [])])
-def test_real_reports_agree_with_the_file(annual_zip, year: int, missing: list[str]) -> None:
+def test_real_reports_agree_with_the_file(hcpcs_zip, year: int, missing: list[str]) -> None:
     """Every report of the zip (the xlsx, both .prn) lists the same codes with the same
     letters, which are the file's ACTION CD; the 2018 report leaves out one modifier."""
-    path = annual_zip(year)
+    path = hcpcs_zip(year)
     release, _ = load_release(path)
     assert release.publisher_changes is not None
     assert release.publisher_changes.source.split("!")[1].endswith(".xlsx (sheet 'Changes by "

@@ -28,6 +28,8 @@ Where CMS's practice explains it:
   one, where the newer file's flags count from a later release than the older one
   (2019 -> 2020-April skips the 2020 annual): explained, but the check is then marked
   unverifiable for those codes (``Verification.unverifiable``);
+- flagged again: a letter naming an action the older file already has (same ACT EFF DT),
+  so the newer list counts from an earlier release than the older one;
 - spelling correction (one edit in a word of five letters or more), which CMS does not
   flag; one letter for several changes; field no letter covers (XREF, lab certification,
   CIM, MCM, statute, processing note); no T in the file; cosmetic title change;
@@ -35,8 +37,8 @@ Where CMS's practice explains it:
 
 Where CMS's own files are inconsistent (publisher inconsistencies, ``INCONSISTENCIES``):
 
-- flagged A, already listed: ACTION CD A for a code the older file has, with an ADD DT
-  after the older release took effect (a re-published file, or a code added again);
+- flagged A, already listed: ACTION CD A for a code the older file has, added again or
+  already added there (a re-published file, or a list counted from an earlier release);
 - new, flagged as a change: a code the older file lacks, added after it took effect and
   changed later, flagged with the later change's letter instead of A;
 - listed again without A or R: a code the older file lacks although its ADD DT is before
@@ -268,6 +270,7 @@ def spelling_fixes(old: str, new: str) -> list[tuple[str, str]] | None:
 LATE = "late action for the older year"
 IN_BETWEEN = "made by a release in between"
 LATER_BASE = "counted from a release in between"
+FLAGGED_AGAIN = "flagged again"
 SPELLING = "spelling correction"
 ONE_LETTER = "one letter for several changes"
 UNTRACKED_FIELD = "field no letter covers"
@@ -339,18 +342,37 @@ class _Context:
         return acted if self.since < acted < self.until else ""
 
     def already_listed(self, code: str, row: Any) -> str:
-        """Why an A names a code the older file already has, when it was added (again)
-        after the older release took effect, or ""."""
+        """Why an A names a code the older file already has, or "": it was added again
+        after the older release took effect, or the older file already has this addition
+        (added after it took effect, in a re-published file, or under the same ACT EFF DT:
+        the newer list counts from an earlier release than the older file)."""
         added, before = _value(row, ADD_DATE), self.before(code, ADD_DATE)
-        if code not in self.old_rows.index or not added > self.since:
+        if code not in self.old_rows.index or not added:
             return ""
-        if before == added:
+        if before != added and added > self.since:
+            return (f"{ALREADY_LISTED}: added again {added} (ADD DT {before or 'blank'} in "
+                    f"{self.old.version}), and the newer file flags the new addition, not a "
+                    "change")
+        if before == added and (added > self.since or self.same_action(code, row)):
+            after = f", after {self.old.version} took effect" if added > self.since else ""
             return (f"{ALREADY_LISTED}: the {self.old.version} file already lists it, added "
-                    f"{added}, after {self.old.version} took effect (that file was "
-                    "re-published with it), and the newer file flags the addition again")
-        return (f"{ALREADY_LISTED}: added again {added} (ADD DT {before or 'blank'} in "
-                f"{self.old.version}), and the newer file flags the new addition, not a "
-                "change")
+                    f"{added}{after}, and the newer file flags the addition again: its list "
+                    f"counts from an earlier release than that file")
+        return ""
+
+    def same_action(self, code: str, row: Any) -> bool:
+        """The older file already has the newer file's latest action (same ACT EFF DT)."""
+        acted = _value(row, ACTION_EFFECTIVE_DATE)
+        return bool(acted) and acted == self.before(code, ACTION_EFFECTIVE_DATE)
+
+    def flagged_again(self, code: str, letter: str, row: Any) -> str:
+        """Why a letter names a change the older file already has, or ""."""
+        if code not in self.old_rows.index or not self.same_action(code, row):
+            return ""
+        return (f"{FLAGGED_AGAIN}: the {self.old.version} file already has this action (ACT "
+                f"EFF DT {_value(row, ACTION_EFFECTIVE_DATE)}), and ACTION CD {letter} "
+                f"repeats it: the {self.new.version} list counts from an earlier release "
+                f"than {self.old.version}")
 
     def new_as_change(self, code: str, letter: str, row: Any) -> str:
         """Why a code the older file lacks carries a change letter, or ""."""
@@ -466,12 +488,12 @@ def _explain_claim(issue: _Issue, letter: str, found: _Code, code: str, row: Any
     elif title and title in found.cosmetic:
         issue.explanation = (f"{COSMETIC}: the {title} description changed in letter case "
                              "or whitespace only")
-    elif letter == "D":
-        term = _value(row, TERMINATION_DATE)
-        if term > ctx.until:
-            issue.explanation = (f"{LATER_DISCONTINUATION}: TERM DT {term} is after "
-                                 f"{ctx.until}, so the code is still valid in "
-                                 f"{ctx.new.version}")
+    elif letter == "D" and (term := _value(row, TERMINATION_DATE)) > ctx.until:
+        issue.explanation = (f"{LATER_DISCONTINUATION}: TERM DT {term} is after "
+                             f"{ctx.until}, so the code is still valid in "
+                             f"{ctx.new.version}")
+    else:
+        issue.explanation = ctx.flagged_again(code, letter, row)
 
 
 @dataclass
