@@ -52,8 +52,12 @@ def verification_text(v: Verification, limit: int = 20) -> str:
         return (f"verified against {v.against}: match ({v.checked} lines; "
                 f"summary block agrees)" if v.summary_checks else
                 f"verified against {v.against}: match ({v.checked} entries)")
-    out = [f"verified against {v.against}: "
-           + ("match, with explained differences" if v.ok else "DISAGREES")]
+    verdict = ("match, with explained differences" if v.ok else
+               "CANNOT CHECK EVERY CHANGE" if v.unverifiable and not v.unexplained else
+               "DISAGREES")
+    out = [f"verified against {v.against}: {verdict}"]
+    if v.unverifiable:
+        out.append(f"  {v.unverifiable}")
     for what, pub, ours in v.summary_checks:
         if pub != ours:
             out.append(f"  summary {what}: publisher {pub}, computed {ours}")

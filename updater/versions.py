@@ -65,6 +65,22 @@ def infer_version(system: CodeSystem, names: Iterable[str]) -> tuple[str, date] 
     return None
 
 
+def quarter_start(day: date) -> date:
+    """The first day of the calendar quarter ``day`` falls in (HCPCS updates are quarterly)."""
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _hcpcs_with_content(inferred: tuple[str, date] | None,
+                        content: date) -> tuple[str, date] | None:
+    """HCPCS: the names decide the year and, when they name one, the quarter; the dates of
+    the file's own changes decide the quarter otherwise (a bare ``anweb.xlsx``, or a name
+    with the year only), and everything when the names say nothing."""
+    quarter = quarter_start(content)
+    if inferred is None or (inferred[1].month == 1 and inferred[1].year == quarter.year):
+        return version_for_effective(CodeSystem.HCPCS, quarter), quarter
+    return inferred
+
+
 def version_for_effective(system: CodeSystem, effective: date) -> str:
     """The conventional label for a release effective on ``effective``."""
     if system is CodeSystem.ICD10CM:
@@ -92,9 +108,13 @@ def resolve_version(
     version: str | None = None,
     effective: date | None = None,
     file: str,
+    content: date | None = None,
 ) -> tuple[str, date]:
-    """Apply the user's --version / --effective over what the names say."""
+    """Apply the user's --version / --effective over what the names (and, for HCPCS, the
+    dates of the file's changes, ``content``) say."""
     inferred = infer_version(system, names)
+    if content is not None and system is CodeSystem.HCPCS:
+        inferred = _hcpcs_with_content(inferred, content)
     if effective is None and inferred is None:
         raise UpdaterError(
             f"cannot infer the {system.label} release's effective date from the file names "

@@ -24,16 +24,14 @@ def verify_chain(chain: list[Release], diff: Diff) -> list[Verification]:
         if not checkable:
             continue
         changes = diff.changes if len(chain) == 2 else compare(before, after)
-        if after.publisher_changes is not None:
+        if after.system is CodeSystem.HCPCS:
+            from updater.verify.hcpcs_actions import reconcile
+
+            results.append(reconcile(changes, before, after))
+        elif after.publisher_changes is not None:
             from updater.verify.icd_addenda import verify_addenda
 
             summary = diff.summary if len(chain) == 2 else None
             results.append(verify_addenda(changes, before, after, after.publisher_changes,
                                           summary))
-        elif after.system is CodeSystem.HCPCS:
-            try:
-                from updater.verify.hcpcs_actions import reconcile
-            except ModuleNotFoundError:  # pragma: no cover - during development only
-                continue
-            results.append(reconcile(changes, before, after))
     return results
