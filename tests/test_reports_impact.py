@@ -14,7 +14,14 @@ from typer.testing import CliRunner
 
 from updater.errors import UpdaterError
 from updater.output import write_json
-from updater.plan import make_plan, read_plan, write_plan_json, write_workbook
+from updater.plan import (
+    load_titles,
+    make_plan,
+    read_plan,
+    release_entries,
+    write_plan_json,
+    write_workbook,
+)
 from updater.reports.impact import (
     DEFAULT_MAX_ROWS,
     NO_DEPARTMENT,
@@ -299,7 +306,8 @@ def test_saved_scan_gives_the_same_report(sample, tmp_path):
     page = impact_report(loaded)
     assert cards(page) == cards(impact_report(sample))
     # a plan made from the saved scan is the plan made from the scan
-    again = make_plan(loaded, plan_id="p1").table
+    titles = load_titles(release_entries(loaded), tmp_path / "store")
+    again = make_plan(loaded, plan_id="p1", titles=titles).table
     pd.testing.assert_frame_equal(again, plan.table)
 
 
