@@ -532,9 +532,9 @@ def _training_report(cs: ChangeSet, focus: str, path: Path) -> str:
 
     try:
         if is_specialty(focus):
-            html = training_report(cs.diff, specialty=focus)
+            html = training_report(cs.diff, specialty=focus, candidates=cs.candidates)
         else:
-            html = training_report(cs.diff, focus=focus)
+            html = training_report(cs.diff, focus=focus, candidates=cs.candidates)
     except UpdaterError as exc:
         return f"training report {focus!r} for {cs.system.label}: {exc}"
     write_html(html, path)
