@@ -231,7 +231,8 @@ def test_plan_actions_and_decisions_show(sample):
     for _, p in cdm_plan.iterrows():
         row = shown[(p["source_row"], p["old_code"], p["finding"])]
         assert row["decision"] == p["decision"]
-        assert f"<td>{p['action']}" in row["cells"]
+        # an action may break after its underscores (a zero-width space), reads the same
+        assert f"<td>{p['action']}" in row["cells"].replace("\u200b", "")
     assert Decision.REJECTED.value in {r["decision"] for r in shown.values()}
     approved = [r for r in shown.values() if r["decision"] == "approved"]
     assert approved and all(r["kind"] == "terminated" for r in approved)
