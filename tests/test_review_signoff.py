@@ -157,3 +157,41 @@ def test_run_again_keeps_the_signature():
     assert t.loc["C2", [P.DECISION, P.REVIEWER, P.REVIEWED_ON]].tolist() == [
         "approved", "B", "2025-12-03"]
     assert merge.kept == 2
+
+
+def test_signed_in_the_workbook_recorded_by_apply(tmp_path):
+    """The whole way: the sample's plan.xlsx signed in its cells, read back by apply, the
+    signature in the change log and the audit log."""
+    from updater.plan import read_plan
+    from updater.sample import sample_chargemasters_dir, sample_scan_pairs
+    from updater.scan_run import run_scan
+
+    pairs = sample_scan_pairs()
+    cdm = sample_chargemasters_dir() / "sample-cdm.csv"
+    result, _ = run_scan(chargemaster=cdm, crosswalk=None, old=[str(o) for o, _ in pairs],
+                         new=[str(n) for _, n in pairs], store=tmp_path / "store")
+    path = tmp_path / "plan.xlsx"
+    write_workbook(make_plan(result), path)
+    wb = load_workbook(path)
+    ws = wb["Plan"]
+    approved = [r for r in range(2, ws.max_row + 1)
+                if ws.cell(r, col(ws, P.DECISION)).value == "Approve"]
+    assert approved
+    first = approved[0]
+    ws.cell(first, col(ws, P.REVIEWER)).value = "C. Coordinator"
+    ws.cell(first, col(ws, P.REVIEWED_ON)).value = datetime(2025, 12, 5)
+    ws.cell(first, col(ws, P.COMMENT)).value = "XREF checked"
+    plan_row_number = ws.cell(first, col(ws, P.PLAN_ROW)).value
+    wb.save(path)
+    out = tmp_path / "cdm-out.csv"
+    apply_plan(read_plan(path), chargemaster=cdm, out=out, store=tmp_path / "store",
+               user="tester")
+    log = pd.read_csv(changelog_paths(out)[0], dtype=str, keep_default_na=False)
+    mine = log[log["plan_row"] == str(plan_row_number)]
+    assert len(mine) and set(mine["reviewer"]) == {"C. Coordinator"}
+    assert set(mine["reviewed_on"]) == {"2025-12-05"} and set(mine["comment"]) == {
+        "XREF checked"}
+    audit = json.loads((tmp_path / AUDIT_LOG).read_text().splitlines()[-1])
+    signed = [r for r in audit["reviews"] if r["reviewer"] == "C. Coordinator"]
+    assert signed == [{"reviewer": "C. Coordinator", "reviewed_on": "2025-12-05",
+                       "plan_rows": [plan_row_number]}]
