@@ -489,6 +489,26 @@ def test_the_release_in_force_waiting_in_the_inbox(tmp_path: Path, cdm: Path) ->
     assert result.findings.note.endswith("(cpt:2026 waiting in the inbox: import them first)")
 
 
+def test_an_older_full_release_in_the_inbox_stands_in(tmp_path: Path) -> None:
+    """HCPCS 2026 follows 2025-October by the calendar; the 2025 annual file in the inbox
+    stands in for it (it holds every change since), as it would in the store."""
+    import shutil
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for file in sample_releases()["hcpcs"]:
+        shutil.copy(file, inbox / file.name)
+    result = check_readiness(inbox_config(tmp_path / "store", inbox, HCPCS),
+                             as_of=date(2025, 12, 1))
+    annual = next(d for d in result.dates if d.effective == date(2026, 1, 1)).releases[0]
+    assert (annual.before_state, annual.before_waiting, annual.before_expected) == (
+        "inbox", "hcpcs:2025", "hcpcs:2025-October")
+    older = inbox / sample_releases()["hcpcs"][0].name
+    assert (f"    before: hcpcs:2025 waiting in the inbox ({older}), not imported yet (it "
+            "stands in for hcpcs:2025-October)") in result.lines()
+    assert not any("MISSING" in line for line in result.lines())
+
+
 # ------------------------------------------------------------------ open findings, named
 
 

@@ -136,6 +136,7 @@ class ReleaseCheck:
     before_state: str
     new_file: str = ""  # the inbox file the new release is read from (state inbox)
     before_file: str = ""  # the inbox file the release in force is read from
+    before_waiting: str = ""  # the store id that inbox file's release gets
 
     @property
     def action_needed(self) -> bool:
@@ -150,6 +151,7 @@ class ReleaseCheck:
                 "new": self.new, "state": self.state, "before_expected": self.before_expected,
                 "before": self.before, "before_state": self.before_state,
                 "new_file": self.new_file, "before_file": self.before_file,
+                "before_waiting": self.before_waiting,
                 "action_needed": self.action_needed}
 
 
@@ -305,8 +307,10 @@ def _before_words(r: ReleaseCheck) -> str:
             COMING: f"{r.before_expected}, see above"
             + (f" (until then the store's latest is {r.before})" if r.before else ""),
             MISSING: f"{r.before_expected} MISSING (no earlier release in the store)",
-            INBOX: f"{r.before_expected} waiting in the inbox ({r.before_file}), not "
-                   "imported yet"}[r.before_state]
+            INBOX: f"{r.before_waiting} waiting in the inbox ({r.before_file}), not "
+                   "imported yet" + (f" (it stands in for {r.before_expected})"
+                                     if r.before_waiting != r.before_expected else "")}[
+        r.before_state]
 
 
 def _release_check(system: CodeSystem, cycles: list[Cycle], as_of: date,
@@ -331,15 +335,21 @@ def _release_check(system: CodeSystem, cycles: list[Cycle], as_of: date,
     expected_before = in_force_before(main)
     earlier = [r for r in stored if r.system is system and r.effective < effective]
     before = earlier[-1] if earlier else None
-    in_inbox = [i for i in waiting if i.system is system and i.effective is not None
-                and expected_before.effective <= i.effective < effective]
-    before_file = ""
+    # releases before the date waiting in the inbox, latest first: the one in force, or an
+    # older full release that stands in for it once imported
+    earlier_inbox = sorted((i for i in waiting if i.system is system
+                            and i.effective is not None and i.effective < effective),
+                           key=lambda i: i.effective or effective, reverse=True)
+    right = [i for i in earlier_inbox if i.effective is not None
+             and i.effective >= expected_before.effective]
+    before_file = before_waiting = ""
     if before is not None and before.effective >= expected_before.effective:
         before_state = STORED
     elif expected_before.effective >= as_of:
         before_state = COMING  # an earlier coming date above asks for it
-    elif in_inbox:
-        before_state, before_file = INBOX, str(in_inbox[-1].file)
+    elif right or (before is None and earlier_inbox):
+        chosen = (right or earlier_inbox)[0]
+        before_state, before_file, before_waiting = INBOX, str(chosen.file), chosen.release
     elif before is not None:
         before_state = OLDER
     else:
@@ -349,7 +359,8 @@ def _release_check(system: CodeSystem, cycles: list[Cycle], as_of: date,
                         new=new.id if new else (inbox.release if inbox else None),
                         state=state, before_expected=expected_before.release_id,
                         before=before.id if before else None, before_state=before_state,
-                        new_file=new_file, before_file=before_file)
+                        new_file=new_file, before_file=before_file,
+                        before_waiting=before_waiting)
 
 
 def check_readiness(config: Config, *, as_of: date, horizon_days: int = 120) -> Readiness:
@@ -376,7 +387,7 @@ def check_readiness(config: Config, *, as_of: date, horizon_days: int = 120) -> 
         if not d.within_horizon:
             continue
         for r in d.releases:
-            for name, file in ((r.new, r.new_file), (r.before_expected, r.before_file)):
+            for name, file in ((r.new, r.new_file), (r.before_waiting, r.before_file)):
                 if file:
                     line = (f"import {name} waiting in the inbox ({file}): run 'updater run "
                             f"--cycle {d.effective.isoformat()}' (it imports the inbox "
