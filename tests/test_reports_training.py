@@ -4,12 +4,14 @@ CLI's errors for an unknown specialty or a bad range."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import make_release
+from markupsafe import escape
 from test_reports_release import EVIL, EVIL_ESCAPED, Page, assert_self_contained
 from tests_helpers import write_release_pair
 from typer.testing import CliRunner
@@ -243,3 +245,62 @@ def test_cli_training_writes_the_page(pair, tmp_path, monkeypatch):
     result = runner.invoke(app, ["report", "training", *pair, "--specialty", "Oncology"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "training-icd10cm-FY2030-FY2031-oncology.html").is_file()
+
+
+# ---------------------------------------------------------------- use instead
+
+
+def _gone_details(context: dict) -> dict[str, str]:
+    return {r["code"]: str(r["detail"]) for c in context["categories"] for r in c["rows"]
+            if r["group"] == "gone"}
+
+
+def test_a_gone_code_says_what_to_use_instead():
+    old = make_release([("J2001", "code", "Old drug", "Sample old drug, 10 mg"),
+                        ("J3001", "code", "Other", "Sample other <b>drug</b>")],
+                       system=CodeSystem.HCPCS, version="2025",
+                       effective=pd.Timestamp("2025-01-01").date(),
+                       xref1=["J2002", ""], termination_date=["", ""])
+    new = make_release([("J2001", "code", "Old drug", "Sample old drug, 10 mg"),
+                        ("J2002", "code", "New drug", "Sample new drug in saline, 10 mg")],
+                       system=CodeSystem.HCPCS, version="2026",
+                       effective=pd.Timestamp("2026-01-01").date(),
+                       xref1=["J2002", ""], termination_date=["2025-12-31", ""])
+    context = training_context(diff_releases(old, new))
+    details = _gone_details(context)
+    assert details["J2001"] == (
+        'TERM DT 2025-12-31<br><span class="muted">use instead:</span><ul class="children">'
+        "<li><code>J2002</code> Sample new drug in saline, 10 mg <span class=\"muted\">"
+        "(equivalent, HCPCS XREF1 (2026))</span></li></ul>")
+    assert details["J3001"].startswith('<span class="muted">no successor: </span>')
+    page = training_report(diff_releases(old, new))
+    assert "use instead:" in page and "Sample new drug in saline, 10 mg" in page
+
+
+def test_the_candidates_given_are_the_ones_shown():
+    old = make_release([("A0820", "code", "s", "Sample old"), ("A0821", "code", "s", "s")],
+                       version="FY2025")
+    new = make_release([("A0821", "code", "s", "Sample successor title")], version="FY2026",
+                       effective=pd.Timestamp("2025-10-01").date())
+    cands = pd.DataFrame([("icd10cm", "A0820", "A0821", "broader", "your map (m.csv)", False,
+                           "", 1)], columns=["system", "old_code", "new_code", "relation",
+                                             "source", "automatic", "via", "step"])
+    details = _gone_details(training_context(diff_releases(old, new), candidates=cands))
+    assert "<code>A08.21</code> Sample successor title" in details["A0820"]
+    assert "(broader, your map (m.csv))" in details["A0820"]
+
+
+def test_real_fy2025_deleted_codes_name_their_successors(icd_diff):
+    """FY2024 -> FY2025: each deleted code the CDC conversion table beside the zip maps
+    says what to use instead, with the successor's CDC title."""
+    context = training_context(icd_diff)
+    details = _gone_details(context)
+    assert details
+    titles = icd_diff.new.table.set_index("code")["long"]
+    with_successor = {c: d for c, d in details.items() if "use instead:" in d}
+    assert with_successor, details
+    for detail in with_successor.values():
+        for shown in re.findall(r"<code>([^<]+)</code>", detail):
+            assert "." in shown  # ICD-10-CM as people write it
+            assert str(escape(titles[shown.replace(".", "")])) in detail
+    assert any("CDC conversion table" in d for d in with_successor.values())

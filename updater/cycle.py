@@ -17,9 +17,10 @@
 
 Reviewed decisions are kept (the rule, also in the README): when ``plan.xlsx`` in the
 folder has a decision a reviewer made (a Decision other than its Default decision, or a
-Replacement typed in), it is never overwritten blindly. The fresh plan is merged into it:
-a fresh row matching a reviewed row (same section, source row, charge code, old code,
-action, finding and crosswalk pair) takes the reviewer's Decision and Replacement; a fresh
+Replacement, Reviewer, Reviewed on or Comment typed in), it is never overwritten blindly.
+The fresh plan is merged into it: a fresh row matching a reviewed row (same section, source
+row, charge code, old code, action, finding and crosswalk pair) takes the reviewer's
+Decision, Replacement, Reviewer, Reviewed on and Comment; a fresh
 row with no such match is new, and its Reason starts with ``[new]`` (it stays marked on
 later runs until a reviewer decides it); reviewed rows the fresh scan no longer produces
 are dropped (their finding is gone). The reviewed workbook is first copied to
@@ -491,7 +492,7 @@ def scan_unit(unit: InputUnit, change_sets: list[ChangeSet], store: ReleaseStore
     from updater.inputs.chargemaster import read_chargemaster
     from updater.inputs.crosswalk import read_crosswalk
     from updater.scan import scan
-    from updater.scan_run import input_files
+    from updater.scan_run import input_files, record_spelling
 
     cdm = xw = None
     if unit.chargemaster is not None:
@@ -510,6 +511,7 @@ def scan_unit(unit: InputUnit, change_sets: list[ChangeSet], store: ReleaseStore
         chargemaster=(unit.chargemaster.path if unit.chargemaster else None,
                       cdm.sha256 if cdm else ""),
         crosswalk=(unit.crosswalk.path if unit.crosswalk else None, xw.sha256 if xw else ""))
+    record_spelling(result, xw)
     return result
 
 
@@ -530,9 +532,9 @@ def _training_report(cs: ChangeSet, focus: str, path: Path) -> str:
 
     try:
         if is_specialty(focus):
-            html = training_report(cs.diff, specialty=focus)
+            html = training_report(cs.diff, specialty=focus, candidates=cs.candidates)
         else:
-            html = training_report(cs.diff, focus=focus)
+            html = training_report(cs.diff, focus=focus, candidates=cs.candidates)
     except UpdaterError as exc:
         return f"training report {focus!r} for {cs.system.label}: {exc}"
     write_html(html, path)
@@ -557,10 +559,17 @@ def _reviewed_plan(path: Path) -> Plan | None:
                                            "it is never overwritten unread") from None
 
 
+# what a reviewer writes in a row, carried over to the fresh plan
+REVIEWED_COLUMNS = (P.DECISION, P.REPLACEMENT, P.REVIEWER, P.REVIEWED_ON, P.COMMENT)
+
+
 def reviewed_rows(table: pd.DataFrame) -> pd.Series:
-    """Rows a reviewer decided: a decision other than the default, or a replacement."""
-    return ((table[P.DECISION] != table[P.DEFAULT_DECISION])
-            | (table[P.REPLACEMENT].str.strip() != ""))
+    """Rows a reviewer decided or signed: a decision other than the default, or a
+    replacement, reviewer, date or comment written."""
+    written = pd.Series(False, index=table.index)
+    for col in REVIEWED_COLUMNS[1:]:
+        written |= table[col].str.strip() != ""
+    return (table[P.DECISION] != table[P.DEFAULT_DECISION]) | written
 
 
 @dataclass
@@ -588,16 +597,16 @@ def merge_reviewed(fresh: Plan, reviewed: Plan) -> Merge:
     old["_reviewed"] = reviewed_rows(old)
     old["_was_new"] = old[P.REASON].str.startswith(NEW_MARK)
     key = [*ROW_KEY, "_n"]
+    kept = {c: f"_{c}" for c in REVIEWED_COLUMNS}
     matched = new[key].merge(
-        old[[*key, P.DECISION, P.REPLACEMENT, "_reviewed", "_was_new"]].rename(
-            columns={P.DECISION: "_decision", P.REPLACEMENT: "_replacement"}),
+        old[[*key, *kept, "_reviewed", "_was_new"]].rename(columns=kept),
         on=key, how="left", validate="one_to_one", indicator=True)
     found = (matched["_merge"] == "both").to_numpy()
     carried = found & matched["_reviewed"].fillna(False).to_numpy(dtype=bool)
     is_new = ~found | (matched["_was_new"].fillna(False).to_numpy(dtype=bool) & ~carried)
     table = fresh.table.copy()
-    table[P.DECISION] = np.where(carried, matched["_decision"], table[P.DECISION])
-    table[P.REPLACEMENT] = np.where(carried, matched["_replacement"], table[P.REPLACEMENT])
+    for col, theirs in kept.items():
+        table[col] = np.where(carried, matched[theirs], table[col])
     reason = table[P.REASON].str.removeprefix(NEW_MARK)
     table[P.REASON] = np.where(is_new, NEW_MARK + reason, reason)
     dropped = len(old) - int(found.sum())

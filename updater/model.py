@@ -94,6 +94,18 @@ class Release:
         return replace(self, table=table)
 
 
+def title_of(long: pd.Series, short: pd.Series) -> pd.Series:
+    """The official title: the long title, or the short one where a publisher has no long
+    title."""
+    return long.where(long != "", short)
+
+
+def official_titles(table: pd.DataFrame) -> pd.Series:
+    """Each code's official title (:func:`title_of`), indexed by code, one per code."""
+    titles = pd.Series(title_of(table[LONG], table[SHORT]).to_numpy(), index=table[CODE])
+    return titles[~titles.index.duplicated()]
+
+
 def empty_table(extra_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype="str") for c in (*CORE_COLUMNS, *extra_columns)})
 

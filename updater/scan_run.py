@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from updater.errors import UpdaterError
+from updater.inputs import CrosswalkInput
 from updater.scan import ScanResult, scan
 from updater.vocabulary import FindingKind
 
@@ -84,6 +85,7 @@ def run_scan(*, chargemaster: Path | None, crosswalk: Path | None, old: list[str
     result = scan(change_sets, chargemaster=cdm, crosswalk=xw)
     result.inputs = input_files(chargemaster=(chargemaster, cdm.sha256 if cdm else ""),
                                 crosswalk=(crosswalk, xw.sha256 if xw else ""))
+    record_spelling(result, xw)
     return result, ScanReport(text=summary_text(result), summary_frame=summary_frame(result),
                               failed=bool(kinds) and result.count(kinds) > 0)
 
@@ -96,6 +98,18 @@ def input_files(**files: tuple[Path | None, str]) -> dict[str, dict[str, str]]:
 
     return {name: {"path": str(path), "sha256": sha or file_sha256(path)}
             for name, (path, sha) in files.items() if path is not None}
+
+
+def record_spelling(result: ScanResult, crosswalk: CrosswalkInput | None) -> None:
+    """The crosswalk's ICD-10-CM spelling (``updater.codes.file_spelling``) in the scan's
+    ``inputs``, so the plan, its workbook and the reports write codes as the crosswalk
+    does, also when planned later from the saved scan."""
+    if crosswalk is not None and "crosswalk" in result.inputs:
+        from updater.codes import file_spelling
+        from updater.inputs import DIAGNOSIS_AS_WRITTEN
+
+        result.inputs["crosswalk"]["icd10cm_spelling"] = file_spelling(
+            crosswalk.table[DIAGNOSIS_AS_WRITTEN])
 
 
 def summary_text(result: ScanResult) -> str:

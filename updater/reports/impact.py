@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from updater import plan_model as P
-from updater.codes import display_codes
+from updater.codes import DOTTED, spell_codes
 from updater.errors import UpdaterError
 from updater.plan import Plan
 from updater.scan import ScanResult, records
@@ -79,13 +79,23 @@ def scan_for_report(scan: Path | None, *, chargemaster: Path | None = None,
 # --------------------------------------------------------------------------- context
 
 
-def _display(codes: pd.Series, systems: pd.Series) -> pd.Series:
-    """Codes as people write them: the ICD-10-CM ones with their dot."""
+def _display(codes: pd.Series, systems: pd.Series, spelling: str = DOTTED) -> pd.Series:
+    """Codes as their file writes them (:mod:`updater.codes`): the ICD-10-CM ones with
+    their dot, unless the file writes them without."""
     icd = (systems == CodeSystem.ICD10CM.value).to_numpy()
     out = codes.astype(str).copy()
     if icd.any():
-        out[icd] = display_codes(out[icd], CodeSystem.ICD10CM)
+        out[icd] = spell_codes(out[icd], CodeSystem.ICD10CM, spelling)
     return out
+
+
+def crosswalk_spelling(result: ScanResult, plan: Plan | None = None) -> str:
+    """How the scanned crosswalk writes ICD-10-CM codes, as the scan (or the plan)
+    recorded it; the publishers' dotted display when neither knows."""
+    recorded = str((result.inputs.get("crosswalk") or {}).get("icd10cm_spelling", ""))
+    if not recorded and plan is not None:
+        recorded = plan.identity.crosswalk_spelling
+    return recorded or DOTTED
 
 
 def _charges(findings: pd.DataFrame) -> pd.Series:
@@ -183,9 +193,11 @@ def _table_rows(frame: pd.DataFrame, max_rows: int) -> dict[str, Any]:
             "more": len(frame) - len(shown)}
 
 
-def _finding_rows(f: pd.DataFrame, plan_cols: pd.DataFrame) -> pd.DataFrame:
+def _finding_rows(f: pd.DataFrame, plan_cols: pd.DataFrame, spelling: str = DOTTED
+                  ) -> pd.DataFrame:
     """Findings as table rows: display codes, plan columns, most charges at risk first."""
-    out = f.assign(charges_at_risk=_charges(f), code_display=_display(f["code"], f["system"]),
+    out = f.assign(charges_at_risk=_charges(f),
+                   code_display=_display(f["code"], f["system"], spelling),
                    _k=f["kind"].map(_KIND_ORDER), **{str(c): plan_cols[c] for c in plan_cols})
     out = out.sort_values(["charges_at_risk", "_k", "row", "code"],
                           ascending=[False, True, True, True], na_position="last",
@@ -193,7 +205,8 @@ def _finding_rows(f: pd.DataFrame, plan_cols: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=["_k", "previous_title", "automatic"])
 
 
-def _pairs_to_add(ends: pd.DataFrame, plan: Plan | None) -> pd.DataFrame:
+def _pairs_to_add(ends: pd.DataFrame, plan: Plan | None, spelling: str = DOTTED
+                  ) -> pd.DataFrame:
     """One row per successor pair of a crosswalk pair whose code is gone: the pair with the
     gone code swapped for each named successor (a candidate naming no code adds nothing)."""
     cols = ["row", "procedure", "diagnosis", "old_code", "system", "new_code", "relation",
@@ -229,8 +242,8 @@ def _pairs_to_add(ends: pd.DataFrame, plan: Plan | None) -> pd.DataFrame:
         adds["decision"] = adds["_decision"].fillna("").astype(str)
         adds = adds.drop(columns="_decision")
     adds["diagnosis_display"] = _display(adds["diagnosis"], pd.Series(
-        CodeSystem.ICD10CM.value, index=adds.index))
-    adds["new_display"] = _display(adds["new_code"], adds["system"])
+        CodeSystem.ICD10CM.value, index=adds.index), spelling)
+    adds["new_display"] = _display(adds["new_code"], adds["system"], spelling)
     return adds.sort_values(["row", "procedure", "diagnosis"], kind="stable")
 
 
@@ -280,16 +293,19 @@ def impact_context(result: ScanResult, plan: Plan | None = None, *,
     by_kind = _by_kind(f, cdm, at)
     by_department = _by_department(cdm, at)
     xw_ends = xw[xw["kind"].isin(_AT_RISK)]
-    adds = _pairs_to_add(xw_ends, plan)
-    xw_rows = _finding_rows(xw, plan_cols.loc[xw.index])
+    spelling = crosswalk_spelling(result, plan)
+    adds = _pairs_to_add(xw_ends, plan, spelling)
+    xw_rows = _finding_rows(xw, plan_cols.loc[xw.index], spelling)
     # pairs whose code is gone first, then in crosswalk order
     xw_rows = xw_rows.assign(_kept=~xw_rows["kind"].isin(_AT_RISK)).sort_values(
         ["_kept", "row"], kind="stable").drop(columns="_kept")
     xw_rows = xw_rows.assign(diagnosis_display=_display(
-        xw_rows["diagnosis"], pd.Series(CodeSystem.ICD10CM.value, index=xw_rows.index)))
+        xw_rows["diagnosis"], pd.Series(CodeSystem.ICD10CM.value, index=xw_rows.index),
+        spelling))
     crosswalk = None
     if "crosswalk" in s:
         crosswalk = {
+            "spelling": spelling,
             "summary": s["crosswalk"],
             "findings": len(xw),
             "pairs_to_end": int(xw_ends["row"].nunique()),

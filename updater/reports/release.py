@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from updater.codes import display_codes
 from updater.diff import Diff
-from updater.model import CODE, LONG, RECORD, SHORT, Release
+from updater.model import CODE, LONG, RECORD, SHORT, Release, title_of
 from updater.notes import not_compared_reason
 from updater.reports.render import render, word_diff
 from updater.reports.sections import section_of, sections_for
@@ -31,11 +31,6 @@ def release_inputs(diff: Diff) -> list[str]:
     """The releases a report was made from, for its footer."""
     return [f"{r.id} ({r.effective.isoformat()}): "
             f"{', '.join(s.name for s in r.sources) or r.format}" for r in (diff.old, diff.new)]
-
-
-def title_of(long: pd.Series, short: pd.Series) -> pd.Series:
-    """The long title, or the short one where a publisher has no long title."""
-    return long.where(long != "", short)
 
 
 def summary_rows(diff: Diff) -> tuple[list[str], list[dict[str, Any]]]:

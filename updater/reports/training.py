@@ -16,12 +16,12 @@ from importlib import resources
 from typing import Any
 
 import pandas as pd
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from updater.codes import normalize_code
+from updater.codes import display_codes, normalize_code
 from updater.diff import Diff
 from updater.errors import UpdaterError
-from updater.model import CODE, LONG, RECORD, SHORT
+from updater.model import CODE, LONG, RECORD, SHORT, Release, official_titles
 from updater.notes import compared, not_compared_reason
 from updater.reports.release import (
     expanded_children,
@@ -223,9 +223,64 @@ def _summary_text(diff: Diff, scope: str, groups: pd.DataFrame, counts: dict[str
     return (text + notes).strip()
 
 
+def release_candidates(diff: Diff) -> pd.DataFrame:
+    """The replacement candidates of the diff's gone codes, from the layer the scan uses
+    (:mod:`updater.mapping`): HCPCS XREF, the ICD-10-CM hierarchy and the CDC conversion
+    table shipped beside the new release (found as ``updater scan`` finds it)."""
+    from pathlib import Path
+
+    from updater.mapping import (
+        candidates_for_step,
+        combine_conversion_tables,
+        find_conversion_tables,
+        read_conversion_table,
+    )
+
+    tables: list[Path] = []
+    if diff.new.system is CodeSystem.ICD10CM:
+        folders = {Path(s.name.split("!", 1)[0]).resolve().parent for s in diff.new.sources}
+        tables = [t for f in sorted(folders) if f.is_dir() for t in find_conversion_tables(f)]
+    conversion = (combine_conversion_tables([read_conversion_table(t) for t in tables])
+                  if tables else None)
+    return candidates_for_step(diff.old, diff.new, diff, conversion=conversion)
+
+
+def successor_lists(codes: pd.Series, candidates: pd.DataFrame, new: Release
+                    ) -> list[Markup]:
+    """For each gone code (``codes``, one per row): what to use instead, each successor
+    code with its official title in the new release and how it relates, or that no
+    successor is named; escaped, built a column at a time."""
+    c = candidates[candidates["old_code"].isin(codes)]
+    named = c[(c["new_code"] != "") & (c["relation"] != "none")]
+    named = named.drop_duplicates(["old_code", "new_code"])
+    titles = official_titles(new.table)
+    shown = display_codes(named["new_code"], new.system)
+    title = named["new_code"].map(titles).fillna("").astype(str)
+    items = ("<li><code>" + shown.map(lambda v: str(escape(v))) + "</code> "
+             + title.map(lambda v: str(escape(v))) + ' <span class="muted">('
+             + named["relation"].map(lambda v: str(escape(v))) + ", "
+             + named["source"].map(lambda v: str(escape(v))) + ")</span></li>")
+    lists = items.groupby(named["old_code"].to_numpy()).agg("".join)
+    none = c[c["relation"] == "none"].drop_duplicates("old_code").set_index("old_code")
+    out = []
+    for code in codes:
+        if code in lists.index:
+            out.append(Markup('<span class="muted">use instead:</span><ul class="children">')
+                       + Markup(lists[code]) + Markup("</ul>"))
+        elif code in none.index:
+            out.append(Markup('<span class="muted">no successor: </span>')
+                       + escape(none.at[code, "source"]))
+        else:
+            out.append(Markup(""))
+    return out
+
+
 def training_context(diff: Diff, *, focus: str | None = None,
-                     specialty: str | None = None) -> dict[str, Any]:
-    """Everything the training template shows, as plain data."""
+                     specialty: str | None = None,
+                     candidates: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Everything the training template shows, as plain data. ``candidates`` (the change
+    set's, :mod:`updater.mapping`) say what to use instead of a gone code; by default they
+    are built from the diff (:func:`release_candidates`)."""
     system = diff.new.system
     check_request(focus, specialty)
     if specialty:
@@ -268,7 +323,11 @@ def training_context(diff: Diff, *, focus: str | None = None,
     rows_df.loc[gone, "title"] = old_title[gone]
     records = rows_df.to_dict(orient="records")
     kids = expanded_children(rows_df, diff.new)
-    for row, child in zip(records, kids, strict=True):
+    if gone.any() and candidates is None:
+        candidates = release_candidates(diff)
+    instead = (successor_lists(rows_df[CODE], candidates, diff.new)
+               if gone.any() and candidates is not None else [Markup("")] * len(rows_df))
+    for row, child, use in zip(records, kids, instead, strict=True):
         if row["kind"] == ChangeKind.REVISED.value:
             row["detail"] = title_change(row)
         elif row["kind"] == ChangeKind.EXPANDED.value:
@@ -279,6 +338,9 @@ def training_context(diff: Diff, *, focus: str | None = None,
             row["title"] = row["title"] or row["old_long"]
             row["detail"] = (Markup('<span class="muted">{}:</span>').format(note_type)
                              + removed + added)
+        elif row["group"] == "gone":
+            note = escape(row["note"] or "")
+            row["detail"] = note + (Markup("<br>") if note and use else Markup("")) + use
         else:
             row["detail"] = row["note"]
     order = {g: i for i, g in enumerate(GROUPS)}
@@ -310,8 +372,10 @@ def training_context(diff: Diff, *, focus: str | None = None,
 
 
 def training_report(diff: Diff, *, focus: str | None = None, specialty: str | None = None,
-                    inputs: list[str] | None = None) -> str:
+                    inputs: list[str] | None = None,
+                    candidates: pd.DataFrame | None = None) -> str:
     """The coder-training report as one self-contained, printable HTML page."""
     sources = inputs if inputs is not None else release_inputs(diff)
     return render("training.html.j2", inputs=sources,
-                  **training_context(diff, focus=focus, specialty=specialty))
+                  **training_context(diff, focus=focus, specialty=specialty,
+                                     candidates=candidates))
