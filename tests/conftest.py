@@ -45,6 +45,18 @@ def icd_zip(shared_data: Path):
 
 
 @pytest.fixture(scope="session")
+def hcpcs_zip():
+    """The real CMS annual zip of a year, or a skip naming the missing file."""
+    def find(year: int) -> Path:
+        path = SHARED_DATA / "hcpcs" / str(year) / f"{year}-Alpha-Numeric-HCPCS-File.zip"
+        if not path.exists():
+            pytest.skip(f"real CMS HCPCS files not present ({path} is missing)")
+        return path
+
+    return find
+
+
+@pytest.fixture(scope="session")
 def hcpcs_2017_2018_diff(shared_data: Path):
     """The diff of the real CMS HCPCS 2017 and 2018 annual files, read once."""
     from updater.diff import diff_releases

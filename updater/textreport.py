@@ -45,11 +45,12 @@ def verification_text(v: Verification, limit: int = 20) -> str:
         return (f"verified against {v.against}: match ({v.checked} lines; "
                 f"summary block agrees)" if v.summary_checks else
                 f"verified against {v.against}: match ({v.checked} entries)")
-    cannot = "cannot verify line by line"
-    verdict = ((v.note.removesuffix(cannot) + cannot.upper() if v.note.endswith(cannot)
-                else f"{cannot.upper()}: {v.note}") if not v.line_by_line else
-               "match, with explained differences" if v.ok else "DISAGREES")
+    verdict = ("match, with explained differences" if v.ok else
+               "CANNOT CHECK EVERY CHANGE" if v.unverifiable and not v.unexplained else
+               "DISAGREES")
     out = [f"verified against {v.against}: {verdict}"]
+    if v.unverifiable:
+        out.append(f"  {v.unverifiable}")
     for what, pub, ours in v.summary_checks:
         if pub != ours:
             why = v.summary_explanations.get(what)

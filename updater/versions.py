@@ -96,6 +96,22 @@ def infer_version(system: CodeSystem, names: Iterable[str], hints: Iterable[str]
     return None
 
 
+def quarter_start(day: date) -> date:
+    """The first day of the calendar quarter ``day`` falls in (HCPCS updates are quarterly)."""
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _hcpcs_with_content(inferred: tuple[str, date] | None,
+                        content: date) -> tuple[str, date] | None:
+    """HCPCS: the names decide the year and, when they name one, the quarter; the dates of
+    the file's own changes decide the quarter otherwise (a bare ``anweb.xlsx``, or a name
+    with the year only), and everything when the names say nothing."""
+    quarter = quarter_start(content)
+    if inferred is None or (inferred[1].month == 1 and inferred[1].year == quarter.year):
+        return version_for_effective(CodeSystem.HCPCS, quarter), quarter
+    return inferred
+
+
 def version_for_effective(system: CodeSystem, effective: date) -> str:
     """The conventional label for a release effective on ``effective``: ICD-10-CM the
     fiscal year (October 1 starts the next one) and, for an update in any other month,
@@ -125,9 +141,14 @@ def resolve_version(
     effective: date | None = None,
     file: str,
     hints: Iterable[str] = (),
+    content: date | None = None,
 ) -> tuple[str, date]:
-    """Apply the user's --version / --effective over what the names say."""
+    """Apply the user's --version / --effective over what the names (with ``hints``: other
+    names that may give the month) and, for HCPCS, the dates of the file's changes
+    (``content``) say."""
     inferred = infer_version(system, names, hints)
+    if content is not None and system is CodeSystem.HCPCS:
+        inferred = _hcpcs_with_content(inferred, content)
     if effective is None and inferred is None:
         raise UpdaterError(
             f"cannot infer the {system.label} release's effective date from the file names "

@@ -27,6 +27,7 @@ _MODULES = (
     "icd10cm_codes",
     "hcpcs_fixed",
     "hcpcs_xlsx",
+    "hcpcs_trans",
     "cpt_tab",
     "cpt_fixed",
     "generic_table",
@@ -108,8 +109,9 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
     if full:
         change_match = next((m for m in changes if m[0].system in (None, system)), None)
         if change_match:
-            publisher = change_match[0].read(change_match[1], options, sources).changes
-            used.append(change_match[1])
+            change_list = change_match[0].read(change_match[1], options, sources)
+            publisher = change_list.changes
+            used.extend(change_list.used or [change_match[1]])
     kind = ReleaseKind.FULL if full else ReleaseKind.CHANGES
     table = output.table if output.table is not None else empty_table()
     # the month of a mid-year update may be named only by the zip, another file in it, or
@@ -119,7 +121,7 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
         hints.append(publisher.files["new"])
     version, effective = resolve_version(
         system, source.names, version=options.version, effective=options.effective,
-        file=source.display, hints=hints)
+        file=source.display, hints=hints, content=output.effective)
     # the file the user named, and any other file on disk that went into the release
     on_disk = [path, *(s.path for s in used if s.member is None and s.path != path)]
     release = Release(

@@ -36,6 +36,9 @@ class ReaderOutput:
     changes: PublisherChanges | None = None
     system: CodeSystem | None = None  # set by readers that decide it from the content
     used: tuple[Source, ...] = ()  # every file read, when more than the one handed over
+    # the effective date the file's own content gives, for files whose names may not say it
+    # (a quarterly HCPCS ``anweb.xlsx``: the ACT EFF DT of its changes)
+    effective: date | None = None
 
 
 class Reader(Protocol):

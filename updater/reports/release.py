@@ -81,7 +81,7 @@ def verification_context(v: Verification) -> dict[str, Any]:
     """One publisher check as plain data for the template."""
     return {
         "against": v.against, "ok": v.ok, "checked": v.checked,
-        "line_by_line": v.line_by_line, "note": v.note,
+        "line_by_line": not v.unverifiable, "note": v.unverifiable,
         "unexplained": len(v.unexplained), "explained": len(v.disagreements) - len(v.unexplained),
         "summary": [{"what": w, "publisher": p, "computed": c, "agrees": p == c,
                      "explanation": v.summary_explanations.get(w, "")}

@@ -31,12 +31,11 @@ class Verification:
     disagreements: list[Disagreement] = field(default_factory=list)
     # (what, publisher count, computed count)
     summary_checks: list[tuple[str, int, int]] = field(default_factory=list)
+    # why part of the diff could not be checked against this list (it counts from another
+    # release than OLD); a check that could not check everything does not pass
+    unverifiable: str = ""
     # why a summary count differs although nothing is wrong, by the check's "what"
     summary_explanations: dict[str, str] = field(default_factory=dict)
-    # False when the list cannot be compared with the diff line by line (it counts from
-    # another release than OLD): the check then verifies too little to pass
-    line_by_line: bool = True
-    note: str = ""  # why not line by line, in words for people
 
     @property
     def unexplained(self) -> list[Disagreement]:
@@ -49,12 +48,12 @@ class Verification:
 
     @property
     def ok(self) -> bool:
-        return self.line_by_line and not self.unexplained and self.summary_matches
+        return not self.unexplained and self.summary_matches and not self.unverifiable
 
     def as_dict(self) -> dict[str, object]:
         return {
             "against": self.against, "checked": self.checked, "ok": self.ok,
-            "line_by_line": self.line_by_line, "note": self.note,
+            "unverifiable": self.unverifiable,
             "summary": [{"what": w, "publisher": p, "computed": o,
                          "explanation": self.summary_explanations.get(w, "")}
                         for w, p, o in self.summary_checks],

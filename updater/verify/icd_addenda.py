@@ -78,8 +78,7 @@ def verify_addenda(changes: pd.DataFrame, old: Release, new: Release, step: Step
         check.unlisted_title_changes()
         check.summary(ours, blocks_keys=_SUMMARY_KEYS)
     else:
-        result.line_by_line = False
-        result.note = step.reason
+        result.unverifiable = step.reason
         check.pick_new_rows()
         check.new_side()
         check.lines(titles_of_old=False)

@@ -61,7 +61,7 @@ def step_list(before: Release, after: Release) -> StepList | None:
     backwards = before.effective > after.effective
     carrier = before if backwards else after
     own = carrier.publisher_changes
-    if own is None:
+    if own is None or not is_addenda_form(own):
         return None
     base, side = (after, "NEW") if backwards else (before, "OLD")
     fits = counts_from(own, base)
@@ -70,6 +70,14 @@ def step_list(before: Release, after: Release) -> StepList | None:
                               f"{_counted(base)}: cannot verify line by line")
     return StepList(changes=invert(own) if backwards else own, counts_from_before=fits,
                     reason=reason, reversed=backwards)
+
+
+def is_addenda_form(changes: PublisherChanges) -> bool:
+    """A list of additions, deletions and Revise from/to pairs with a summary or lines (the
+    CDC's order addenda), which can decide a step's kinds; CMS's transaction report, with
+    its action letters, is reconciled by ``hcpcs_actions`` instead."""
+    actions = set(changes.entries["action"].unique()) if len(changes.entries) else set()
+    return actions <= set(_INVERSE) and bool(actions or changes.summary)
 
 
 def counts_from(changes: PublisherChanges, release: Release) -> bool:

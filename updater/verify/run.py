@@ -26,8 +26,8 @@ def verify_chain(chain: list[Release], diff: Diff,
     results = []
     for i, (before, after) in enumerate(itertools.pairwise(chain)):
         listed = step_list(before, after)
-        checkable = listed is not None or (
-            after.system is CodeSystem.HCPCS and ACTION_CODE in after.table)
+        checkable = listed is not None or (after.system is CodeSystem.HCPCS and (
+            after.publisher_changes is not None or ACTION_CODE in after.table))
         if not checkable:
             continue
         if len(chain) == 2:
@@ -36,15 +36,14 @@ def verify_chain(chain: list[Release], diff: Diff,
             changes = step_changes[i]
         else:
             changes = changes_of(before, after)
-        if listed is not None:
+        if after.system is CodeSystem.HCPCS:
+            if before.effective < after.effective:  # its letters describe its own year
+                from updater.verify.hcpcs_actions import reconcile
+
+                results.append(reconcile(changes, before, after))
+        elif listed is not None:
             from updater.verify.icd_addenda import verify_addenda
 
             summary = diff.summary if len(chain) == 2 else None
             results.append(verify_addenda(changes, before, after, listed, summary))
-        elif after.system is CodeSystem.HCPCS and before.effective < after.effective:
-            try:
-                from updater.verify.hcpcs_actions import reconcile
-            except ModuleNotFoundError:  # pragma: no cover - during development only
-                continue
-            results.append(reconcile(changes, before, after))
     return results
