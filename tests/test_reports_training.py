@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import make_release
+from conftest import make_release, next_year
 from markupsafe import escape
 from test_reports_release import EVIL, EVIL_ESCAPED, Page, assert_self_contained
 from tests_helpers import write_release_pair
@@ -133,7 +134,8 @@ def test_hcpcs_focus_and_profile(hcpcs_2017_2018_diff):
 
 def test_nothing_changed_says_so():
     rel = make_release([("M170", "code", "X", "Knee")])
-    html = training_report(diff_releases(rel, rel, verify=False), specialty="orthopedics")
+    html = training_report(diff_releases(rel, next_year(rel), verify=False),
+                           specialty="orthopedics")
     assert "changes nothing in orthopedics" in html
     assert "No code in orthopedics is added, deleted or changed." in html
 
@@ -142,23 +144,26 @@ def test_summary_names_a_single_category_and_counts_the_rest():
     old = make_release([("M17", "header", "K", "Osteoarthritis of knee"),
                         ("M170", "code", "a", "Bilateral"), ("M171", "code", "b", "Unilateral"),
                         ("M25", "header", "J", "Other joint disorder"),
-                        ("M255", "code", "p", "Pain in joint")], version="FY2030")
+                        ("M255", "code", "p", "Pain in joint")], version="FY2030",
+                       effective=date(2029, 10, 1))
     new = make_release([("M17", "header", "K", "Osteoarthritis of knee"),
                         ("M170", "code", "a", "Bilateral primary"),
                         ("M172", "code", "c", "Post-traumatic"),
                         ("M173", "code", "d", "Other"),
                         ("M25", "header", "J", "Other joint disorder"),
-                        ("M255", "code", "p", "Pain in joint")], version="FY2031")
+                        ("M255", "code", "p", "Pain in joint")], version="FY2031",
+                       effective=date(2030, 10, 1))
     ctx = training_context(diff_releases(old, new, verify=False), focus="M00-M99")
     assert ctx["summary_text"] == (
-        "ICD-10-CM FY2031 (effective 2024-10-01) brings 2 new codes in M00-M99, all in "
+        "ICD-10-CM FY2031 (effective 2030-10-01) brings 2 new codes in M00-M99, all in "
         "M17 Osteoarthritis of knee. 1 code is gone and 1 code changed.")
     assert [c["label"] for c in ctx["categories"]] == ["M17 Osteoarthritis of knee"]
 
 
 def test_every_value_is_escaped():
     old = make_release([("M170", "code", "a", EVIL + " old"), ("M171", "code", "b", EVIL)])
-    new = make_release([("M170", "code", "a", EVIL + " new"), ("M172", "code", "c", EVIL)])
+    new = next_year(make_release([("M170", "code", "a", EVIL + " new"),
+                                  ("M172", "code", "c", EVIL)]))
     html = training_report(diff_releases(old, new, verify=False), focus="M00-M99",
                            inputs=[EVIL])
     assert "<script>alert" not in html

@@ -101,3 +101,39 @@ def tabular_xml(*chapters: str, version: str = "2030",
     return (f"{declaration}<ICD10CM.tabular>\n<version>{version}</version>\n"
             "<introduction><introSection type=\"title\"><title>Synthetic tabular</title>"
             "</introSection></introduction>\n" + "".join(chapters) + "</ICD10CM.tabular>\n")
+
+def order_row(n: int, code: str, flag: str, short: str, long: str) -> str:
+    """An order-file line with its own short and long titles."""
+    return f"{n:05d} {code:<7} {flag} {short[:60]:<60} {long}"
+
+
+def addenda_row(action: str, code: str, flag: str, short: str, long: str) -> str:
+    return f"{action:<13}{flag} {code:<7} {short[:60]:<60} {long}"
+
+
+def summary_block(old_file: str, new_file: str, headers: tuple[int, ...],
+                  codes: tuple[int, ...]) -> list[str]:
+    """The CDC's counts block: (in old, in new, additions, deletions, revisions, both, long
+    only, short only) for headers and for codes."""
+    out: list[str] = []
+    for name, n in (("Headers", headers), ("Codes", codes)):
+        word = name.lower()
+        out += ["", name, f"{n[0]:>7} {word} in {old_file}", f"{n[1]:>7} {word} in {new_file}",
+                f"{n[2]:>7} additions", f"{n[3]:>7} deletions", f"{n[4]:>7} revisions",
+                "of which", f"{n[5]:>7} revisions to both long and short titles",
+                f"{n[6]:>7} revisions to long title only",
+                f"{n[7]:>7} revisions to short title only"]
+    return out
+
+
+def write_icd_zip(path: Path, order_name: str, rows: list[tuple[str, str, str, str]],
+                  addenda: tuple[str, list[str]] | None = None) -> Path:
+    """A CDC-style zip: the order file from (code, flag, short, long) rows, and an
+    addenda (file name, lines) when given."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(order_name, "\r\n".join(
+            order_row(i, *row) for i, row in enumerate(rows, 1)) + "\r\n")
+        if addenda:
+            z.writestr(addenda[0], "\r\n".join(addenda[1]) + "\r\n")
+    return path

@@ -57,12 +57,15 @@ class PublisherChanges:
     ``entries`` has columns ``action`` (add, delete, revise_from, revise_to),
     ``record``, ``code``, ``short``, ``long``, ``line`` (1-based line in the file).
     ``summary`` is the counts block, ``{"codes": {"additions": n, ...}, "headers": {...}}``,
-    empty when the file has none.
+    empty when the file has none. ``files`` names the files the counts are of, as the
+    summary names them: ``{"old": "icd10cm_order_2020.txt", "new": ...}`` (the list
+    counts from ``old``), empty when it names none.
     """
 
     entries: pd.DataFrame
     summary: dict[str, dict[str, int]]
     source: str
+    files: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

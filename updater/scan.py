@@ -21,6 +21,7 @@ from updater.changesets import ChangeSet
 from updater.codeshapes import is_icd10cm, procedure_system
 from updater.errors import UpdaterError
 from updater.model import CODE, LONG, RECORD, TERMINATION_DATE, Release
+from updater.revisions import substantive_title_change
 from updater.vocabulary import AT_RISK_KINDS, ChangeKind, CodeSystem, FindingKind, RecordType
 
 FINDING_COLUMNS = ("source", "row", "charge_code", "description", "department", "code",
@@ -223,7 +224,7 @@ def _code_facts(codes: pd.Series, cs: ChangeSet) -> pd.DataFrame:
     changes = cs.diff.changes
     changes = changes[changes[RECORD] != RecordType.MODIFIER.value]
     expanded = _isin(codes, changes.loc[changes["kind"] == ChangeKind.EXPANDED.value, CODE])
-    revised = _isin(codes, changes.loc[(changes["kind"] == ChangeKind.REVISED.value)
+    revised = _isin(codes, changes.loc[substantive_title_change(changes)
                                        & (changes[RECORD] == RecordType.CODE.value), CODE])
     in_new, in_old = facts["in_new"].to_numpy(), facts["in_old"].to_numpy()
     header = (facts["new_record"] == RecordType.HEADER.value).to_numpy()

@@ -66,6 +66,7 @@ class StoredRelease:
     has_publisher_changes: bool
     publisher_summary: dict[str, dict[str, int]] = field(default_factory=dict)
     publisher_source: str = ""  # the change list's file, as the publisher named it
+    publisher_files: dict[str, str] = field(default_factory=dict)  # what its counts are of
     applied_onto: str | None = None  # set when imported from a changes-only file
     extra: dict[str, str] = field(default_factory=dict)
     table_file: str = ""  # relative to the store folder
@@ -136,7 +137,8 @@ class ReleaseStore:
         if entry.changes_file:
             changes = PublisherChanges(entries=self._read_table(entry.changes_file),
                                        summary=entry.publisher_summary,
-                                       source=entry.publisher_source)
+                                       source=entry.publisher_source,
+                                       files=dict(entry.publisher_files))
         notes = self._read_table(entry.notes_file) if entry.notes_file else None
         return Release(system=entry.system, version=entry.version, effective=entry.effective,
                        table=table, sources=entry.sources, format=entry.format,
@@ -155,6 +157,14 @@ class ReleaseStore:
             starts = pc.starts_with(pc.field(CODE), prefix)
             condition = starts if condition is None else condition | starts
         return self._read_table(entry.table_file, condition)
+
+    def publisher_rows(self, release_id: str, codes: Sequence[str]) -> pd.DataFrame | None:
+        """The lines of a stored release's own change list about some codes (filtered while
+        reading), or None when it came without one."""
+        entry = self.get(release_id)
+        if not entry.changes_file:
+            return None
+        return self._read_table(entry.changes_file, pc.field(CODE).isin(builtins.list(codes)))
 
     def between(self, system: CodeSystem | str, old_effective: date,
                 new_effective: date) -> builtins.list[StoredRelease]:
@@ -302,6 +312,7 @@ class ReleaseStore:
             has_publisher_changes=changes is not None,
             publisher_summary=changes.summary if changes else {},
             publisher_source=changes.source if changes else "",
+            publisher_files=dict(changes.files) if changes else {},
             applied_onto=release.extra.get(APPLIED_ONTO), extra=dict(release.extra),
             table_file=table_file, changes_file=changes_file, notes_file=notes_file)
         kept = [r for r in entries if r is not existing]

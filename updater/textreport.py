@@ -11,7 +11,8 @@ SUMMARY_ROWS = (("added", "added"), ("deleted", "deleted"),
                 ("revised_both", "  both titles"), ("revised_long_only", "  long title only"),
                 ("revised_short_only", "  short title only"),
                 ("revised_medium_only", "  medium descriptor only"),
-                ("cosmetic", "cosmetic (not counted)"),
+                ("revised_cosmetic", "  whitespace/case only"),
+                ("cosmetic", "not counted (unlisted)"),
                 ("expanded", "expanded (now a header)"), ("terminated", "terminated"),
                 ("reinstated", "reinstated"), ("attributes", "other fields changed"))
 
@@ -48,7 +49,7 @@ def summary_table(diff: Diff) -> str:
 
 
 def verification_text(v: Verification, limit: int = 20) -> str:
-    if v.ok and not v.disagreements:
+    if v.ok and not v.disagreements and not v.summary_explanations:
         return (f"verified against {v.against}: match ({v.checked} lines; "
                 f"summary block agrees)" if v.summary_checks else
                 f"verified against {v.against}: match ({v.checked} entries)")
@@ -60,7 +61,9 @@ def verification_text(v: Verification, limit: int = 20) -> str:
         out.append(f"  {v.unverifiable}")
     for what, pub, ours in v.summary_checks:
         if pub != ours:
-            out.append(f"  summary {what}: publisher {pub}, computed {ours}")
+            why = v.summary_explanations.get(what)
+            out.append(f"  summary {what}: publisher {pub}, computed {ours}"
+                       + (f" - explained: {why}" if why else ""))
     shown = sorted(v.disagreements, key=lambda d: d.explained)[:limit]
     for d in shown:
         where = f" (line {d.line})" if d.line else ""

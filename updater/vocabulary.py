@@ -42,8 +42,8 @@ class ChangeKind(StrEnum):
 
     ADDED = "added"
     DELETED = "deleted"
-    REVISED = "revised"  # title changed in substance
-    COSMETIC = "cosmetic"  # whitespace or letter case only; the publisher does not count it
+    REVISED = "revised"  # title changed (see updater.revisions: the publisher's list decides)
+    COSMETIC = "cosmetic"  # a title change the publisher's change list does not count
     EXPANDED = "expanded"  # billable code became a header; its new billable children listed
     TERMINATED = "terminated"  # HCPCS: TERM DT on or before the new release's effective date
     REINSTATED = "reinstated"  # HCPCS: was terminated, is active again

@@ -124,9 +124,14 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
             used.extend(change_list.used or [change_match[1]])
     kind = ReleaseKind.FULL if full else ReleaseKind.CHANGES
     table = output.table if output.table is not None else empty_table()
+    # the month of a mid-year update may be named only by the zip, another file in it, or
+    # the file the change list says it counts to
+    hints = [s.member or s.name for s in sources if s is not source]
+    if publisher is not None and publisher.files.get("new"):
+        hints.append(publisher.files["new"])
     version, effective = resolve_version(
         system, source.names, version=options.version, effective=options.effective,
-        file=source.display, content=output.effective)
+        file=source.display, hints=hints, content=output.effective)
     # the file the user named, and any other file on disk that went into the release
     on_disk = [path, *(s.path for s in used if s.member is None and s.path != path)]
     release = Release(

@@ -105,8 +105,10 @@ def verification_context(v: Verification) -> dict[str, Any]:
     """One publisher check as plain data for the template."""
     return {
         "against": v.against, "ok": v.ok, "checked": v.checked,
+        "line_by_line": not v.unverifiable, "note": v.unverifiable,
         "unexplained": len(v.unexplained), "explained": len(v.disagreements) - len(v.unexplained),
-        "summary": [{"what": w, "publisher": p, "computed": c, "agrees": p == c}
+        "summary": [{"what": w, "publisher": p, "computed": c, "agrees": p == c,
+                     "explanation": v.summary_explanations.get(w, "")}
                     for w, p, c in v.summary_checks],
         "disagreements": [{"code": d.code, "record": d.record, "line": d.line,
                            "message": d.message, "explained": "yes" if d.explained else "no",
@@ -195,7 +197,7 @@ def tables(diff: Diff) -> list[dict[str, Any]]:
                                                {"key": "note", "label": "Note"}, *via_col]),
         (ChangeKind.REINSTATED, "Reinstated", [code_col, record_col,
                                                {"key": "title", "label": "Title"}, *via_col]),
-        (ChangeKind.COSMETIC, "Cosmetic (whitespace or letter case; not counted)",
+        (ChangeKind.COSMETIC, "Title changes the publisher's list does not count",
          [code_col, record_col, {"key": "diff", "label": "Old -> new"}]),
         (ChangeKind.ATTRIBUTES, "Other fields changed",
          [code_col, record_col, {"key": "title", "label": "Title"},
@@ -212,11 +214,13 @@ def tables(diff: Diff) -> list[dict[str, Any]]:
                                           ChangeKind.REVISED):
             continue
         keep = ["code", "display", "record", "kind", "title", "old_title", "note", "via",
-                "revision", "old_long", "new_long", "old_short", "new_short"]
+                "revision", "cosmetic", "old_long", "new_long", "old_short", "new_short"]
         rows: list[dict[str, Any]] = rows_df[keep].to_dict(orient="records")  # type: ignore[assignment]
         if kind in (ChangeKind.REVISED, ChangeKind.COSMETIC):
             for row in rows:
                 row["diff"] = title_change(row)
+                if kind is ChangeKind.REVISED and row["cosmetic"]:
+                    row["revision"] = f"{row['revision']} (whitespace or letter case only)"
         if kind is ChangeKind.EXPANDED:
             for row, kids in zip(rows, expanded_children(rows_df, diff.new), strict=True):
                 row["kids"] = kids

@@ -299,6 +299,8 @@ def training_context(diff: Diff, *, focus: str | None = None,
     # an expanded code is shown once, as expanded with its children, not also as deleted
     expanded = ch.loc[ch["kind"] == ChangeKind.EXPANDED.value, CODE]
     wanted &= ~((ch["kind"] == ChangeKind.DELETED.value) & ch[CODE].isin(expanded))
+    # a title fixed in whitespace or letter case only is nothing to train coders on
+    wanted &= ~((ch["kind"] == ChangeKind.REVISED.value) & ch["cosmetic"].eq(True))
     if ranges:
         inside = pd.Series(False, index=ch.index)
         first, last = ch[CODE].str.split("-").str[0], ch[CODE].str.split("-").str[-1]

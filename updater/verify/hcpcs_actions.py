@@ -75,6 +75,7 @@ from updater.model import (
     Release,
 )
 from updater.readers.hcpcs_trans import TYPE, UNKNOWN
+from updater.revisions import same_in_substance
 from updater.verify import Disagreement, Verification
 from updater.vocabulary import ChangeKind, RecordType, RevisionScope
 
@@ -143,14 +144,14 @@ def _gather(changes: pd.DataFrame) -> dict[str, _Code]:
         code = found.setdefault(str(row.code), _Code())
         kind = str(row.kind)
         code.kinds.add(kind)
-        if kind == ChangeKind.REVISED.value:
-            code.revision = str(row.revision)
+        if kind == ChangeKind.REVISED.value and not getattr(row, "cosmetic", False):
+            code.revision = str(row.revision)  # a cosmetic-marked revision needs no letter
         if kind in (ChangeKind.REVISED.value, ChangeKind.COSMETIC.value):
             for title in ("short", "long"):
                 old, new = str(getattr(row, f"old_{title}")), str(getattr(row, f"new_{title}"))
                 if old != new:
                     code.titles[title] = (old, new)
-                    if old.lower().split() == new.lower().split():
+                    if same_in_substance(old, new):
                         code.cosmetic.add(title)
         if kind == ChangeKind.ATTRIBUTES.value and isinstance(row.fields, dict):
             code.fields.update(row.fields)
@@ -431,7 +432,7 @@ def _spelling(found: _Code) -> str:
     """The words corrected, when every substantive title change is a spelling fix."""
     fixes: list[tuple[str, str]] = []
     for old, new in found.titles.values():
-        if old.lower().split() == new.lower().split():
+        if same_in_substance(old, new):
             continue  # this title changed in case or spacing only
         words = spelling_fixes(old, new)
         if words is None:
