@@ -147,3 +147,20 @@ def test_display_code_agrees_with_display_codes():
             display_codes(pd.Series(codes, dtype="str"), system))
     assert display_code("M1711", CodeSystem.ICD10CM) == "M17.11"
     assert display_code("27447", CodeSystem.CPT) == "27447"
+
+
+def test_a_title_one_whole_release_lacks_is_not_compared():
+    """A release read from a file without short titles (the tabular XML, the codes file)
+    against one with them: the short titles are not all "revised"; the long still count."""
+    with_short = make_release([("A000", "code", "Synthetic short A", "Synthetic long A"),
+                               ("A001", "code", "Synthetic short B", "Synthetic long B")],
+                              version="FY2030", effective=date(2029, 10, 1))
+    no_short = make_release([("A000", "code", "", "Synthetic long A"),
+                             ("A001", "code", "", "Synthetic long B, revised")],
+                            version="FY2031", effective=date(2030, 10, 1))
+    changes = diff_releases(with_short, no_short, verify=False).changes
+    assert changes["code"].tolist() == ["A001"]
+    assert changes["kind"].tolist() == ["revised"]
+    assert changes["revision"].tolist() == ["long"]
+    back = diff_releases(no_short, with_short, verify=False, reverse=True).changes
+    assert back["code"].tolist() == ["A001"]

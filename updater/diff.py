@@ -84,17 +84,22 @@ def _is_terminated(table: pd.DataFrame, release: Release) -> pd.Series:
     return (term != "") & (term <= release.effective.isoformat())
 
 
-def _title_changes(both: pd.DataFrame, listed: pd.DataFrame | None) -> pd.DataFrame:
+def _title_changes(both: pd.DataFrame, listed: pd.DataFrame | None,
+                   unshared: frozenset[str]) -> pd.DataFrame:
     """Rows of codes present on both sides whose titles changed, with their kind, scope
-    and cosmetic mark as ``revisions.decide`` gives them."""
-    titles = [t for t in TITLES if f"{t}_old" in both and f"{t}_new" in both]
+    and cosmetic mark as ``revisions.decide`` gives them; ``unshared`` titles (one whole
+    side has none) are not compared."""
+    titles = [t for t in TITLES if f"{t}_old" in both and f"{t}_new" in both
+              and t not in unshared]
     raw = np.zeros(len(both), dtype=bool)
     for t in titles:
         raw |= (both[f"{t}_old"] != both[f"{t}_new"]).to_numpy()
     changed = both[raw].copy()
     if changed.empty:
         return changed.assign(kind=[], revision=[], cosmetic=[])
-    decided = decide(changed, listed)
+    decided = decide(changed.drop(columns=[f"{t}_{side}" for t in unshared
+                                           for side in ("old", "new")], errors="ignore"),
+                     listed)
     return changed.assign(kind=decided["kind"], revision=decided["revision"],
                           cosmetic=decided["cosmetic"])
 
@@ -137,7 +142,15 @@ def _arrow(frame: pd.DataFrame, columns: list[str]) -> pa.Table:
     return pa.Table.from_pandas(frame[columns].fillna(""), preserve_index=False)
 
 
-def _candidates(o: pd.DataFrame, n: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _unshared_titles(o: pd.DataFrame, n: pd.DataFrame) -> frozenset[str]:
+    """Title columns one whole release leaves blank (the tabular XML has no short titles, a
+    codes file none either): comparing them would call every code revised."""
+    return frozenset(t for t in TITLES if t in o and t in n
+                     and not ((o[t].fillna("") != "").any() and (n[t].fillna("") != "").any()))
+
+
+def _candidates(o: pd.DataFrame, n: pd.DataFrame, unshared: frozenset[str]
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows that may differ: a row identical on both sides is dropped before the join,
     so a full release pair joins a few hundred rows instead of 100,000. Rows with a
     termination date stay, since their status depends on each release's effective date.
@@ -146,7 +159,7 @@ def _candidates(o: pd.DataFrame, n: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
     and compared column by column over the aligned arrays.
     """
     columns = sorted(set(o.columns) & set(n.columns)
-                     - {ACTION_CODE, ACTION_EFFECTIVE_DATE, ADD_DATE})
+                     - {ACTION_CODE, ACTION_EFFECTIVE_DATE, ADD_DATE} - unshared)
     old, new = _arrow(o, columns), _arrow(n, columns)
     at = pc.index_in(old.column(CODE), value_set=new.column(CODE).combine_chunks())
     matched = pc.is_valid(at)
@@ -175,7 +188,8 @@ def compare(old: Release, new: Release, *, listed: pd.DataFrame | None = None) -
     decide what is a revision, or None when no list applies."""
     _check_comparable(old, new)
     keys = [CODE, RECORD]
-    o, n = _candidates(old.table, new.table)
+    unshared = _unshared_titles(old.table, new.table)
+    o, n = _candidates(old.table, new.table, unshared)
     merged = o.merge(n, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True,
                      sort=False)
     side = merged.pop("_merge").to_numpy()
@@ -189,7 +203,7 @@ def compare(old: Release, new: Release, *, listed: pd.DataFrame | None = None) -
     gone_before = _is_terminated(only_old.rename(columns=lambda c: c.removesuffix("_old")), old)
     frames.append(only_old.assign(kind=ChangeKind.DELETED.value, note=np.where(
         gone_before, ALREADY_DISCONTINUED + only_old.get(f"{TERMINATION_DATE}_old", ""), "")))
-    titles = _title_changes(both, listed)
+    titles = _title_changes(both, listed, unshared)
     frames.append(titles.assign(note=""))
     if TERMINATION_DATE in o and TERMINATION_DATE in n:
         t_old = _is_terminated(both.rename(columns={f"{TERMINATION_DATE}_old": TERMINATION_DATE}),
