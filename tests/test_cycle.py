@@ -422,3 +422,27 @@ def test_unzipped_cpt_files_and_hcpcs_txt_beside_xlsx_import_as_one_release_each
     again = run_cycle(config, cycle=JAN)
     assert again.warnings == []
     assert {f.status for f in again.inbox} == {"unchanged"}
+
+
+def test_a_check_that_cannot_cover_every_change_is_said_so(tmp_path):
+    """The cycle's line and index page say "cannot check every change" (with the reason)
+    for a publisher list counted from another release, not "verified" or "disagrees"."""
+    from updater.cycle import CycleResult, SystemRun, _write_index, summary_lines
+
+    why = "the CDC list counts from FY2029; OLD is FY2030: cannot verify line by line"
+    runs = [SystemRun(system=CodeSystem.ICD10CM, cycles=["ICD-10-CM"], expected="icd10cm:FY2031",
+                      new="icd10cm:FY2031", old="icd10cm:FY2030", summary={"added": 2},
+                      verified=False, unverifiable=why),
+            SystemRun(system=CodeSystem.HCPCS, cycles=["HCPCS"], expected="hcpcs:2031",
+                      new="hcpcs:2031", old="hcpcs:2030", summary={"added": 1},
+                      verified=False)]
+    result = CycleResult(cycle=date(2030, 10, 1), folder=tmp_path, index=tmp_path / "index.html",
+                         systems=runs, inbox=[], plans=[], files=[], missing=[], sign_off=[])
+    lines = summary_lines(result)
+    assert "ICD-10-CM: icd10cm:FY2030 -> icd10cm:FY2031: 2 added (cannot check every change)" in lines
+    assert "HCPCS Level II: hcpcs:2030 -> hcpcs:2031: 1 added (NOT verified)" in lines
+    _write_index(result, Config(path=None))
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert f'title="{why}">cannot check every change</span>' in page
+    assert page.count(">disagrees</span>") == 1
+    assert result.to_dict()["systems"][0]["unverifiable"] == why

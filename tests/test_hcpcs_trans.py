@@ -245,3 +245,24 @@ def test_real_2020_april_report_agrees_with_the_file() -> None:
     assert sorted(entries.index) == sorted(letters.index)
     assert (entries["action"] == letters.loc[entries.index]).all()
     assert entries["action"].value_counts().to_dict() == {"N": 7074, "A": 18, "C": 4, "D": 1}
+
+
+def test_an_inbox_report_read_with_its_file_is_included_not_unreadable(tmp_path: Path) -> None:
+    """`updater run`'s inbox: the transaction report beside its quarterly file is part of
+    that release; a report with no file of its own stays unreadable, with the reason."""
+    from updater.cycle import import_inbox
+    from updater.store import ReleaseStore
+
+    inbox = tmp_path / "inbox"
+    (inbox / "alone").mkdir(parents=True)
+    write_txt(inbox / "anweb.txt", anweb_lines())
+    report = write_report_xlsx(inbox / "trans_alpha.xlsx", REPORT_ROWS)
+    lonely = write_report_xlsx(inbox / "alone" / "trans_alpha.xlsx", REPORT_ROWS[:1])
+    files = sorted(p for p in inbox.rglob("*") if p.is_file())
+    done, _ = import_inbox(ReleaseStore(tmp_path / "store"), files)
+    by_path = {f.file: f for f in done}
+    assert by_path[str(report)].status == "included"
+    assert by_path[str(report)].release == by_path[str(inbox / "anweb.txt")].release
+    assert by_path[str(report)].message == "read with anweb.txt"
+    assert by_path[str(lonely)].status == "unreadable"
+    assert "cannot be a release by itself" in by_path[str(lonely)].message

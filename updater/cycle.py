@@ -103,6 +103,9 @@ class SystemRun:
     missing: str = ""  # plain words when the system could not be compared
     summary: dict[str, int] = field(default_factory=dict)  # the diff's code counts
     verified: bool | None = None
+    # why the publisher's list could not check every change (a list counted from another
+    # release), when that is the only reason the check did not pass
+    unverifiable: str = ""
     files: list[str] = field(default_factory=list)
 
     @property
@@ -112,7 +115,8 @@ class SystemRun:
     def to_dict(self) -> dict[str, Any]:
         return {"system": self.system.value, "cycles": self.cycles, "expected": self.expected,
                 "new": self.new, "old": self.old, "missing": self.missing,
-                "summary": self.summary, "verified": self.verified, "files": self.files}
+                "summary": self.summary, "verified": self.verified,
+                "unverifiable": self.unverifiable, "files": self.files}
 
 
 @dataclass
@@ -220,23 +224,35 @@ def import_inbox(store: ReleaseStore, files: Sequence[Path], *,
     # a file stored before is known by its checksum, without parsing it again (a
     # companion file read with another, like MEDU.txt, is known the same way)
     stored = {s.sha256: r.id for r in store.list() for s in r.sources}
+    failed: list[tuple[Path, str | None, str]] = []
     for i, path in enumerate(files, start=1):
         progress("import", i, total)
         if path.suffix.lower() in (".xlsx", ".xlsm") and looks_like_conversion_table(path):
             tables.append(path)
             done.append(InboxFile(str(path), "conversion_table"))
             continue
+        checksum: str | None = None
         try:
-            sha = file_sha256(path)
-            known = stored.get(sha)
+            checksum = file_sha256(path)
+            known = stored.get(checksum)
             if known is not None:
                 done.append(InboxFile(str(path), "unchanged", release=known))
                 continue
-            loaded.append((load_release(path)[0], path, sha))
+            loaded.append((load_release(path)[0], path, checksum))
         except (UpdaterError, OSError) as exc:
             message = (_one_line(exc, path) if isinstance(exc, UpdaterError)
                        else f"cannot be read ({exc.strerror or exc})")
-            done.append(InboxFile(str(path), "unreadable", message=message))
+            failed.append((path, checksum, message))
+    # a file that is no release by itself but was read with one (CMS's transaction report
+    # beside its HCPCS file) is part of that release, not unreadable
+    part_of = {s.sha256: (r.id, p) for r, p, _ in loaded for s in r.sources}
+    for bad, bad_sha, message in failed:
+        if bad_sha in part_of and part_of[bad_sha][1] != bad:
+            release_id, read_by = part_of[bad_sha]
+            done.append(InboxFile(str(bad), "included", release=release_id,
+                                  message=f"read with {read_by.name}"))
+        else:
+            done.append(InboxFile(str(bad), "unreadable", message=message))
     # oldest first, a full release before a change list of the same day; a release read
     # from several files first, so its companions are recognised below
     loaded.sort(key=lambda rp: (rp[0].system.value, rp[0].effective,
@@ -406,6 +422,8 @@ def run_cycle(config: Config, *, cycle: date | None = None, next_: bool = False,
     for run, cs in zip(ready, change_sets, strict=True):
         run.summary = dict(cs.diff.summary.get("codes", {}))
         run.verified = cs.diff.verified
+        run.unverifiable = "; ".join(v.unverifiable for v in cs.diff.verifications
+                                     if v.unverifiable and not v.unexplained)
         done += 1
         tick("write diffs", done, steps)
         name = f"diff-{cs.system.value}.json"
@@ -727,8 +745,9 @@ def summary_lines(result: CycleResult) -> list[str]:
             counts = ", ".join(f"{r.summary.get(k, 0)} {k}"
                                for k in ("added", "deleted", "revised", "expanded",
                                          "terminated") if r.summary.get(k, 0))
-            check = {True: "verified", False: "NOT verified", None: "no change list"}[
-                r.verified]
+            check = ("cannot check every change" if r.unverifiable else
+                     {True: "verified", False: "NOT verified", None: "no change list"}[
+                         r.verified])
             lines.append(f"{r.system.label}: {r.old} -> {r.new}: {counts or 'no changes'} "
                          f"({check})")
         else:
