@@ -439,7 +439,8 @@ def test_a_check_that_cannot_cover_every_change_is_said_so(tmp_path):
     result = CycleResult(cycle=date(2030, 10, 1), folder=tmp_path, index=tmp_path / "index.html",
                          systems=runs, inbox=[], plans=[], files=[], missing=[], sign_off=[])
     lines = summary_lines(result)
-    assert "ICD-10-CM: icd10cm:FY2030 -> icd10cm:FY2031: 2 added (cannot check every change)" in lines
+    assert ("ICD-10-CM: icd10cm:FY2030 -> icd10cm:FY2031: 2 added "
+            "(cannot check every change)") in lines
     assert "HCPCS Level II: hcpcs:2030 -> hcpcs:2031: 1 added (NOT verified)" in lines
     _write_index(result, Config(path=None))
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
