@@ -93,7 +93,7 @@ def test_run_writes_the_cycle_folder(tmp_path):
     # the scan saw both code sets together; the plan is the scan's plan
     scan = json.loads((folder / "scan.json").read_text())
     assert {r["system"] for r in scan["releases"]} == {"cpt", "hcpcs"}
-    assert scan["summary"]["findings_by_kind"]["terminated"] == 22
+    assert scan["summary"]["findings_by_kind"]["terminated"] == 26
     plan = read_plan(folder / "plan.xlsx")
     assert len(plan.table) == result.plans[0].rows > 0
     assert {r["id"] for r in plan.identity.releases} == {"cpt:2026", "hcpcs:2026"}

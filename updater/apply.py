@@ -71,6 +71,7 @@ from typing import Any
 
 import pandas as pd
 
+from updater.codeshapes import COMPILED
 from updater.errors import UpdaterError
 from updater.inputs import (
     CHARGE_CODE,
@@ -110,8 +111,7 @@ CHANGE_COLUMNS = ("output_row", "input_row", "kind", "column", "before", "after"
                   "plan_row", "action", "note", "file")
 AUDIT_LOG = "updater-audit.jsonl"
 NEW_CHARGE_CODE = "new charge code needed"
-_SHAPES = {CodeSystem.CPT: re.compile(r"^(?:\d{5}|\d{4}[FTU])$"),
-           CodeSystem.HCPCS: re.compile(r"^[A-V]\d{4}$")}
+_SHAPES = {s: COMPILED[s] for s in (CodeSystem.CPT, CodeSystem.HCPCS)}
 
 
 def changelog_paths(out: Path) -> tuple[Path, Path]:
