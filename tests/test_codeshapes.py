@@ -175,3 +175,22 @@ def test_a_qa0_release_read_from_a_table(tmp_path: Path) -> None:
     release = load_release(path, ReadOptions(system=ICD, version="FY2026",
                                              effective=date(2025, 10, 1)))[0]
     assert list(release.table["code"]) == ["QA00101", "U071", "M1711"]
+
+
+def test_every_code_of_every_real_release_passes(shared_data: Path) -> None:
+    """The pre-filter must never turn away a publisher's code: every ICD-10-CM code and
+    header, every HCPCS procedure code, of every release in ../shared/data."""
+    from updater.readers import load_release
+
+    files = sorted((shared_data / "icd10cm").rglob("*.zip")) + sorted(
+        p for p in (shared_data / "hcpcs").rglob("*")
+        if p.suffix == ".zip" and "Layout" not in p.name)
+    checked = 0
+    for path in files:
+        release = load_release(path)[0]
+        table = release.table
+        codes = table.loc[table["record"] != "modifier", "code"].astype("str")
+        shaped = codeshapes.matches(codes, release.system)
+        assert shaped.all(), (path.name, codes[~shaped].head().tolist())
+        checked += len(codes)
+    assert checked > 400_000

@@ -100,7 +100,9 @@ def crosswalk_file(tmp_path: Path, header: list[str], rows: list[list[str]]) -> 
 @pytest.mark.parametrize("header", [
     ["CPT", "ICD-10-CM", "diagnosis_description"], ["CPT", "Dx", "dx desc"],
     ["CPT", "ICD-10 Code", "ICD-10 Description"], ["CPT", "Diagnosis", "Description"],
-    ["CPT", "CPT Description", "Diagnosis", "Description"]])
+    ["CPT", "Dx Code", "Diagnosis Name"], ["CPT", "ICD10", "ICD-10-CM Long Description"],
+    ["CPT", "CPT Description", "Diagnosis", "Description"],
+    ["CPT", "CPT Long Description", "ICD-10", "ICD-10 Desc"]])
 def test_crosswalk_description_columns_by_their_names(tmp_path: Path, header: list[str]
                                                       ) -> None:
     from updater.inputs.crosswalk import read_crosswalk
@@ -346,3 +348,23 @@ def test_units_unused_systems_keep_empty_unit_columns() -> None:
     cands = build_candidates([old, new])
     assert set(cands["old_unit"]) == set(cands["new_unit"]) == {""}
     assert new.system is CodeSystem.ICD10CM
+
+
+def test_a_description_column_that_describes_something_else_is_not_checked(
+        tmp_path: Path) -> None:
+    """`CPT, ICD-10, Description` where the description is the procedure's: the nearest
+    code to its left is the diagnosis, but its words are not the diagnoses' titles, so it
+    is not checked against them (no alarm on every pair) and a note says why."""
+    from updater.scan_run import run_scan, summary_text
+
+    path = crosswalk_file(tmp_path, ["CPT", "ICD-10-CM", "Description"], [
+        ["73721", "S72.001A", "SYNTH: MRI LEFT KNEE W/O CONTRAST"],  # would say side, part
+        ["70450", "G43.01", "SYNTH: CT HEAD LEFT"],
+        ["71046", "J44.1", "SYNTH: XR CHEST 2 VIEWS"],
+        ["93000", "I10", "SYNTH: ECG 12 LEAD"]])
+    result = run_scan(chargemaster=None, crosswalk=path, old=[str(ICD_25)], new=[str(ICD_26)])[0]
+    assert not (result.findings["kind"] == "description_mismatch").any()
+    note = ("the crosswalk's column 'Description' does not describe its diagnosis codes "
+            "(only 0% of its descriptions share a word with the official titles): not checked")
+    assert result.summary["notes"] == [note]
+    assert f"note: {note}" in summary_text(result).splitlines()

@@ -20,7 +20,7 @@ from updater import inputs as I
 from updater.changesets import ChangeSet
 from updater.codes import display_codes
 from updater.codeshapes import is_icd10cm, procedure_system
-from updater.descriptions import codes_named, contradictions
+from updater.descriptions import agreement, codes_named, contradictions
 from updater.errors import UpdaterError
 from updater.mapping.earlier import did_you_mean, earlier_deletions, near_misses
 from updater.model import CODE, LONG, RECORD, TERMINATION_DATE, Release
@@ -460,12 +460,11 @@ def scan_chargemaster(cdm: I.ChargemasterInput, change_sets: dict[str, ChangeSet
     live_rows = rows[~inactive]
     summary = {
         "rows_read": cdm.rows_read,
-        "lines_checked": len(np.unique(live_rows[checked | (live["system"] == "")
-                                                     .to_numpy()])),
-        "inactive_rows": len(np.unique(rows[inactive])),
-        "lines_without_code": len(np.unique(live_rows[no_code])),
-        "not_checked_rows": len(np.unique(live_rows[~checked & (live["system"] != "")
-                                                        .to_numpy()])),
+        "lines_checked": _distinct(live_rows[checked | (live["system"] == "").to_numpy()]),
+        "inactive_rows": _distinct(rows[inactive]),
+        "lines_without_code": _distinct(live_rows[no_code]),
+        "not_checked_rows": _distinct(live_rows[~checked & (live["system"] != "")
+                                                .to_numpy()]),
         "charges_at_risk": round(float(at_risk_rows["charges_at_risk"].fillna(0).sum()), 2),
         # at-risk lines without a price or volume: their charges are unknown, not $0.00
         "lines_at_risk": len(at_risk_rows),
@@ -473,9 +472,19 @@ def scan_chargemaster(cdm: I.ChargemasterInput, change_sets: dict[str, ChangeSet
         "has_volume": bool(cdm.table[I.VOLUME].notna().any()),
     }
     if I.ITEM_ROW in cdm.table:
-        summary["charge_items"] = len(np.unique(rows))
-        summary["payer_rows"] = len(np.unique(cdm.table.loc[repeats, I.ROW].to_numpy()))
+        summary["charge_items"] = _distinct(rows)
+        summary["payer_rows"] = _distinct(cdm.table.loc[repeats, I.ROW].to_numpy())
     return findings, summary
+
+
+def _distinct(rows: np.ndarray) -> int:
+    """How many distinct row numbers (1-based, dense): a mark per row, not a sort of a
+    million rows."""
+    if not len(rows):
+        return 0
+    seen = np.zeros(int(rows.max()) + 1, dtype=bool)
+    seen[rows] = True
+    return int(seen.sum())
 
 
 MAX_PAYERS_SHOWN = 6
@@ -608,30 +617,44 @@ def scan_crosswalk(xw: I.CrosswalkInput, change_sets: dict[str, ChangeSet]
                 code=rows[column], system="", kind=FindingKind.MALFORMED.value,
                 detail=np.where(empty[column][mask], f"no {what} code in this pair",
                                 f"not {a} {what} code: '" + rows[column] + "'")))
-    frames += _crosswalk_descriptions(t, by_system, change_sets, pair_cols)
+    described, notes = _crosswalk_descriptions(t, by_system, change_sets, pair_cols,
+                                               xw.columns)
+    frames += described
     if between.any():
         frames = [_in_force_on_side(f, effective) for f in frames]
     findings = _finish(frames, "crosswalk")
-    summary = {"rows_read": xw.rows_read, "pairs": len(xw.table),
-               "pairs_with_blank_code": int(blank.sum()),
-               "pairs_affected": int(findings[[I.ROW, I.PROCEDURE, I.DIAGNOSIS]]
-                                     .drop_duplicates().shape[0]) if len(findings) else 0,
-               "pairs_checked": len(t), "pairs_inactive": int(inactive.sum()),
-               "pairs_ended": int(ended.sum()),
-               # "20 pairs from 16 rows": the ranges and header codes of list cells
-               # expanded against the release, and the pairs they gave
-               "items_expanded": xw.items_expanded,
-               "pairs_from_expansion": xw.pairs_from_expansion}
+    summary: dict[str, Any] = {
+        "rows_read": xw.rows_read, "pairs": len(xw.table),
+        "pairs_with_blank_code": int(blank.sum()),
+        "pairs_affected": int(findings[[I.ROW, I.PROCEDURE, I.DIAGNOSIS]]
+                              .drop_duplicates().shape[0]) if len(findings) else 0,
+        "pairs_checked": len(t), "pairs_inactive": int(inactive.sum()),
+        "pairs_ended": int(ended.sum()),
+        # "20 pairs from 16 rows": the ranges and header codes of list cells expanded
+        # against the release, and the pairs they gave
+        "items_expanded": xw.items_expanded,
+        "pairs_from_expansion": xw.pairs_from_expansion}
+    if notes:
+        summary["notes"] = notes
     return findings, summary
 
 
+# A description column describes a side's codes when at least this share of its pairs has
+# a word in common with the official title (honest descriptions: 75-100%; the procedure's
+# description next to a diagnosis code: a few percent).
+MIN_AGREEMENT = 0.5
+
+
 def _crosswalk_descriptions(t: pd.DataFrame, by_system: dict[str, pd.Series],
-                            change_sets: dict[str, ChangeSet], pair_cols: list[str]
-                            ) -> list[pd.DataFrame]:
+                            change_sets: dict[str, ChangeSet], pair_cols: list[str],
+                            columns: dict[str, str]) -> tuple[list[pd.DataFrame], list[str]]:
     """``description_mismatch`` for pairs whose own description column contradicts the
     official title of its code: the diagnosis description against the ICD-10-CM title
-    (side, body part, condition), the procedure description against the CPT/HCPCS one."""
-    frames = []
+    (side, body part, condition), the procedure description against the CPT/HCPCS one.
+    A column whose descriptions mostly share no word with the titles describes something
+    else (which code a plain "Description" belongs to is a guess): it is not checked, and
+    a note says so, rather than raising an alarm on every pair."""
+    frames, notes = [], []
     sides = ((I.DIAGNOSIS_DESCRIPTION, I.DIAGNOSIS, [CodeSystem.ICD10CM.value], True),
              (I.PROCEDURE_DESCRIPTION, I.PROCEDURE,
               [CodeSystem.CPT.value, CodeSystem.HCPCS.value], False))
@@ -641,6 +664,15 @@ def _crosswalk_descriptions(t: pd.DataFrame, by_system: dict[str, pd.Series],
             continue
         titles = _titles(wanted, change_sets)
         lines = t[[*pair_cols, column]]
+        share = agreement(lines[[code, column]].set_axis(["code", "description"], axis=1),
+                          titles)
+        if share < MIN_AGREEMENT:
+            if (lines[column] != "").any():
+                notes.append(f"the crosswalk's column '{columns.get(column, column)}' does "
+                             f"not describe its {code} codes (only {share:.0%} of its "
+                             "descriptions share a word with the official titles): not "
+                             "checked")
+            continue
         found = _mismatches(lines, titles, diagnoses=diagnoses,
                             said="the pair's description says", code=code,
                             description=column)
@@ -653,7 +685,7 @@ def _crosswalk_descriptions(t: pd.DataFrame, by_system: dict[str, pd.Series],
             code=found[code], system=system, description=found[column],
             kind=FindingKind.DESCRIPTION_MISMATCH.value).drop(columns=column).merge(
                 titles, on=CODE, how="left"))
-    return frames
+    return frames, notes
 
 
 def _finish(frames: list[pd.DataFrame], source: str) -> pd.DataFrame:
@@ -713,6 +745,7 @@ def scan(change_sets: list[ChangeSet], *, chargemaster: I.ChargemasterInput | No
     summary["charges_at_risk"] = cdm.get("charges_at_risk", 0.0)
     # lines at risk whose charges are unknown (no price or volume): not a reassuring $0.00
     summary["lines_at_risk_without_volume"] = cdm.get("lines_at_risk_without_volume", 0)
-    summary["notes"] = [n for cs in change_sets for n in cs.notes]
+    summary["notes"] = [n for cs in change_sets for n in cs.notes] + summary.get(
+        "crosswalk", {}).get("notes", [])
     return ScanResult(findings=findings, summary=summary, change_sets=change_sets)
 

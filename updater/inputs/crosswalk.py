@@ -104,12 +104,15 @@ DIAGNOSIS_NAMES = ("ICD-10-CM", "ICD-10-CM Code(s)", "ICD10", "ICD-10", "ICD", "
                    "Dx 1", "Dx 2", "Diagnosis 1", "Covered Diagnoses")
 DIAGNOSIS_KEY = re.compile(r"^(?:covered|supporting|primary|secondary)?"
                            r"(?:icd(?:10(?:cm)?)?|dx|diag|diagnos[ie]s)(?:codes?)?\d*$")
-_DESC = r"(?:desc|descr|description|title|text)$"
+_DESC = r"(?:long|short|full)?(?:desc|descr|description|title|text|name)$"
 DIAGNOSIS_DESCRIPTION_KEY = re.compile(r"^(?:icd(?:10(?:cm)?)?|dx|diag|diagnos[ie]s)\d*"
                                        r"(?:codes?)?\d*" + _DESC)
 PROCEDURE_DESCRIPTION_KEY = re.compile(r"^(?:cpt4?|hcpcs|cpthcpcs|hcpcscpt|proc|procedure)"
-                                       r"(?:code)?" + _DESC)
-PLAIN_DESCRIPTION_KEY = re.compile(r"^(?:code|long|short)?" + _DESC)
+                                       r"(?:codes?)?" + _DESC)
+# a plain "Description" describes the code column to its left ("Name" alone is too vague:
+# a payer's, a policy's)
+PLAIN_DESCRIPTION_KEY = re.compile(r"^(?:code|long|short|full)?(?:desc|descr|description"
+                                   r"|title)$")
 ICD_SHAPE = SHAPES[CodeSystem.ICD10CM]
 _AFTER_ALL = "\x7f"  # sorts after every code character: B + this bounds B's descendants
 _RANGE_DASH = r"(?i)\s*(?:-|\x{2010}|\x{2011}|\x{2012}|\x{2013}|\x{2014}|\bthru\b|\bthrough\b)\s*"
