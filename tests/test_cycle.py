@@ -422,3 +422,34 @@ def test_unzipped_cpt_files_and_hcpcs_txt_beside_xlsx_import_as_one_release_each
     again = run_cycle(config, cycle=JAN)
     assert again.warnings == []
     assert {f.status for f in again.inbox} == {"unchanged"}
+
+
+def test_an_unreadable_conversion_table_row_does_not_stop_the_run(tmp_path):
+    """The CDC's FY2026 table stopped `updater run` on its row 2946 ('QA0.0101' ...): now a
+    row that cannot be read is named and skipped, and the cycle is written."""
+    from openpyxl import Workbook
+
+    from updater.cycle import summary_lines
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLE / "icd10cm" / "FY2025", inbox / "FY2025")
+    shutil.copytree(SAMPLE / "icd10cm" / "FY2026", inbox / "FY2026")
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    for row in (["ICD-10-CM Conversion Table (synthetic)"],
+                ["Current code assignment", "Effective", "Previous Code(s) Assignment"],
+                ["E11.650", 2025, "E11.65"], ["QA0.0101", 2025, "Z99.89"],
+                ["see the note below", 2025, "E11.65"]):
+        ws.append(row)
+    book.save(inbox / "FY2026" / "ICD-10-CM-Conversion-Table-FY2026.xlsx")
+    result = run_cycle(facility(tmp_path, inbox=inbox, systems=(CodeSystem.ICD10CM,)),
+                       cycle=date(2025, 10, 1))
+    note = ("ICD-10-CM-Conversion-Table-FY2026.xlsx row 5: 'see the note below' is not the "
+            "shape of an ICD-10-CM code; the row was skipped")
+    assert result.notes == [note]
+    assert f"note: {note}" in summary_lines(result)
+    assert json.loads((result.folder / "cycle.json").read_text())["notes"] == [note]
+    scan = json.loads((result.folder / "scan.json").read_text())
+    e1165 = [f for f in scan["findings"] if f["code"] == "E1165" and f["kind"] == "expanded"]
+    assert any("CDC conversion table FY2026" in c["source"] for c in e1165[0]["candidates"])

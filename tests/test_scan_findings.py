@@ -368,3 +368,16 @@ def test_a_description_column_that_describes_something_else_is_not_checked(
             "(only 0% of its descriptions share a word with the official titles): not checked")
     assert result.summary["notes"] == [note]
     assert f"note: {note}" in summary_text(result).splitlines()
+
+
+def test_impact_report_says_unknown_not_zero_without_volume(tmp_path: Path) -> None:
+    from updater.reports.impact import impact_context, impact_report
+    from updater.scan_run import run_scan
+
+    result = run_scan(chargemaster=hpt_tall(tmp_path), crosswalk=None, old=[str(HCPCS_25)],
+                      new=[str(HCPCS_26)])[0]
+    context = impact_context(result)
+    assert context["charges_at_risk_unknown"] is True and context["lines_at_risk"] == 2
+    page = impact_report(result)
+    assert "unknown (the chargemaster has no volume)" in page
+    assert "unknown (no volume)" in page
