@@ -381,3 +381,30 @@ def test_impact_report_says_unknown_not_zero_without_volume(tmp_path: Path) -> N
     page = impact_report(result)
     assert "unknown (the chargemaster has no volume)" in page
     assert "unknown (no volume)" in page
+
+
+def test_a_header_for_years_says_since_when(tmp_path: Path, shared_data: Path, icd_zip
+                                            ) -> None:
+    """The issue's case: `97161, M54.5` on a long crosswalk, M54.5 a header since FY2022
+    (billable in FY2018): not_billable, with M54.50/51/59 as candidates, and the store's
+    history says since when."""
+    from updater.readers import load_release
+    from updater.scan_run import run_scan
+    from updater.store import ReleaseStore
+
+    store = ReleaseStore(tmp_path / "store")
+    fy2018 = next(p for p in (shared_data / "icd10cm" / "FY2018").glob("*Order*.zip"))
+    for path in (fy2018, icd_zip("FY2022"), icd_zip("FY2023")):
+        store.import_release(load_release(path)[0])
+    path = crosswalk_file(tmp_path, ["CPT", "ICD-10-CM"], [["97161", "M54.5"],
+                                                           ["97161", "M54.50"]])
+    result = run_scan(chargemaster=None, crosswalk=path, old=[str(icd_zip("FY2024"))],
+                      new=[str(icd_zip("FY2025"))], store=tmp_path / "store")[0]
+    f = result.findings
+    assert list(zip(f["row"], f["code"], f["kind"], strict=True)) == [
+        (1, "M545", "not_billable")]
+    m545 = f.iloc[0]
+    assert m545["detail"] == "a header since FY2022 (billable in FY2018), still in FY2025"
+    assert sorted(c["code"] for c in m545["candidates"]) == ["M5450", "M5451", "M5459"]
+    assert {c["relation"] for c in m545["candidates"]} == {"narrower"}
+    assert result.summary["crosswalk"]["pairs"] == 2  # nothing expanded in silence

@@ -174,6 +174,11 @@ def test_near_misses_get_a_did_you_mean_candidate(cdm_result):
         "not_in_release", "in neither icd10cm:FY2025 nor icd10cm:FY2026; did you mean I10?")
     assert [c["source"] for c in i1o["candidates"]] == [
         "near miss: letter O written for 0 (a code of FY2026)"]
+    from updater.plan import make_plan
+
+    reasons = make_plan(sample_scan(xw=XW)).table.set_index("old_code")["reason"]
+    assert reasons["I1O"] == ("I1O is in neither icd10cm:FY2025 nor icd10cm:FY2026: a typo? "
+                              "did you mean I10? check the line")
 
 
 def test_codes_deleted_in_an_earlier_release(tmp_path):

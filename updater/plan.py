@@ -148,7 +148,10 @@ def _reasons(f: pd.DataFrame, succ: pd.DataFrame, labels: dict[str, str]) -> pd.
                             "approving")
     revised = ("the official title of " + code + " changed: '" + f["previous_title"]
                + "' -> '" + f["official_title"] + "'")
-    not_in = code + " is " + detail + ": a typo or another code set? check the line"
+    guessed = detail.str.contains("; did you mean ", regex=False)
+    not_in = (code + " is " + detail + ": a typo or another code set? check the line").where(
+        ~guessed, code + " is " + detail.str.replace("; did you mean ", ": a typo? did you mean ",
+                                                     regex=False) + " check the line")
     malformed = detail + "; correct the code"
     mismatch = code + ": " + detail + "; check the description or the code"
     return pd.Series(np.select(

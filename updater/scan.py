@@ -22,7 +22,12 @@ from updater.codes import display_codes
 from updater.codeshapes import is_icd10cm, procedure_system
 from updater.descriptions import agreement, codes_named, contradictions
 from updater.errors import UpdaterError
-from updater.mapping.earlier import did_you_mean, earlier_deletions, near_misses
+from updater.mapping.earlier import (
+    did_you_mean,
+    earlier_deletions,
+    headers_since,
+    near_misses,
+)
 from updater.model import CODE, LONG, RECORD, TERMINATION_DATE, Release
 from updater.vocabulary import AT_RISK_KINDS, ChangeKind, CodeSystem, FindingKind, RecordType
 
@@ -286,11 +291,21 @@ def _candidate_lists(facts: pd.DataFrame, cs: ChangeSet,
                          "automatic": automatic.reindex(lists.index).to_numpy()})
 
 
-def _not_in_release(facts: pd.DataFrame, cs: ChangeSet) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _from_history(facts: pd.DataFrame, cs: ChangeSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Codes in neither release: those the store's history had, ``deleted_earlier`` with
     when and what the step that deleted them names; the others keep ``not_in_release``,
     with "did you mean" candidates of the new release one look-alike character or one
-    swap away. Returns the facts and the candidates found (per old code)."""
+    swap away. A header of both releases that the store's history had billable says since
+    when it is a header. Returns the facts and the candidates found (per old code)."""
+    stale = (facts["kind"] == FindingKind.NOT_BILLABLE.value).to_numpy() & facts[
+        "detail"].str.startswith("a header in ").to_numpy()
+    if stale.any() and cs.store is not None:
+        since = headers_since(facts.loc[stale, CODE], cs.old, cs.store)
+        if len(since):
+            facts = facts.copy()
+            hit = stale & _isin(facts[CODE], pd.Series(since.index, dtype="str"))
+            facts.loc[hit, "detail"] = ("a header since " + facts.loc[hit, CODE].map(since)
+                                        + f", still in {cs.new.version}").to_numpy()
     gone = (facts["kind"] == FindingKind.NOT_IN_RELEASE.value).to_numpy(copy=True)
     if not gone.any():
         return facts, pd.DataFrame()
@@ -330,7 +345,7 @@ def _facts_for(codes_by_system: dict[str, pd.Series],
         cs = change_sets.get(system)
         if cs is None or not len(codes):
             continue
-        facts, extra = _not_in_release(_code_facts(codes, cs), cs)
+        facts, extra = _from_history(_code_facts(codes, cs), cs)
         cands = _candidate_lists(facts, cs, extra)
         frames.append(facts.merge(cands, on=CODE, how="left"))
     if not frames:

@@ -549,9 +549,8 @@ def with_units(candidates: pd.DataFrame, olds: Sequence[Release], new: Release
                ) -> pd.DataFrame:
     """``old_unit`` and ``new_unit`` set where the old code's descriptor (in the latest of
     ``olds`` that has it, else in ``new``) and the new code's (in ``new``) name different
-    billing units
-    (``per dose`` -> ``1 mg``); such a row is never automatic, whatever its source, and its
-    ``source`` says so. A person must check the line's price and units."""
+    billing units (``per dose`` -> ``1 mg``); such a row is never automatic, whatever its
+    source: a person must check the line's price and units."""
     if candidates.empty or new.system not in UNIT_SYSTEMS:
         return candidates
     named = candidates[candidates["new_code"] != ""]
@@ -576,7 +575,4 @@ def with_units(candidates: pd.DataFrame, olds: Sequence[Release], new: Release
     out.loc[at, "old_unit"] = old_unit.loc[at, "unit_as_written"]
     out.loc[at, "new_unit"] = new_unit.loc[at, "unit_as_written"]
     out.loc[at, "automatic"] = False
-    out.loc[at, "source"] = (out.loc[at, "source"] + " (billing unit changes: "
-                             + out.loc[at, "old_unit"] + " -> " + out.loc[at, "new_unit"]
-                             + ")")
     return out

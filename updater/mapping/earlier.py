@@ -102,6 +102,34 @@ def earlier_deletions(codes: pd.Series, old: Release, new: Release, store_root: 
     return Earlier(pd.concat(deletions, ignore_index=True), cands)
 
 
+def headers_since(codes: pd.Series, old: Release, store_root: Path | None) -> pd.Series:
+    """For codes that are headers in ``old`` and billable in a stored release before it:
+    by code, "FY2022 (billable in FY2018)": the first stored release after the last one
+    that had it billable, and that one (the store may skip years)."""
+    from updater.store import ReleaseStore
+
+    codes = pd.Series(pd.unique(codes.astype("str")), dtype="str")
+    if store_root is None or codes.empty:
+        return pd.Series([], dtype="str")
+    stored = [r for r in ReleaseStore(store_root).list()
+              if r.system is old.system and r.effective < old.effective and r.id != old.id]
+    if not stored:
+        return pd.Series([], dtype="str")
+    store = ReleaseStore(store_root)
+    billable = []
+    for i, entry in enumerate(stored):
+        rows = store.rows(entry.id, codes=codes.tolist())
+        rows = rows[rows[RECORD] == RecordType.CODE.value]
+        if len(rows):
+            billable.append(pd.DataFrame({CODE: rows[CODE].astype("str"), "at": i}))
+    if not billable:
+        return pd.Series([], dtype="str")
+    last = pd.concat(billable).groupby(CODE)["at"].max()
+    versions = [r.version for r in stored] + [old.version]
+    return pd.Series([f"{versions[int(i) + 1]} (billable in {versions[int(i)]})"
+                      for i in last.to_numpy()], index=last.index, dtype="str")
+
+
 def _variants(codes: pd.Series) -> pd.DataFrame:
     """(code, variant, how) for every code: each look-alike character swapped for its twin,
     and each two neighbouring characters swapped; column operations, one per position."""
