@@ -194,3 +194,32 @@ def test_every_code_of_every_real_release_passes(shared_data: Path) -> None:
         assert shaped.all(), (path.name, codes[~shaped].head().tolist())
         checked += len(codes)
     assert checked > 400_000
+
+
+def test_a_qa0_block_in_a_cdc_order_file(tmp_path: Path) -> None:
+    """FY2026's new block as the CDC writes it (order file layout): read, and a change set
+    against the year before sees the new codes as added, not as garbage."""
+    from updater.diff import diff_releases
+    from updater.readers import load_release
+
+    def order(rows: list[tuple[str, int, str]]) -> bytes:
+        return "".join(f"{i:05d} {code:<7} {flag} {title:<60} {title}\r\n"
+                       for i, (code, flag, title) in enumerate(rows, 1)).encode("ascii")
+
+    base = [("U07", 0, "Emergency use of U07"), ("U071", 1, "COVID-19"),
+            ("U09", 0, "Post COVID-19 condition"), ("U099", 1, "Post COVID-19 condition, unsp")]
+    qa0 = [("QA0", 0, "Synthetic new block"), ("QA00", 0, "Synthetic new subcategory"),
+           ("QA001", 0, "Synthetic new subcategory, first"),
+           ("QA0010", 0, "Synthetic new subcategory, first, kind"),
+           ("QA00101", 1, "Synthetic new code")]
+    old_path = tmp_path / "FY2025" / "icd10cm-order-2025.txt"
+    new_path = tmp_path / "FY2026" / "icd10cm-order-2026.txt"
+    for path, rows in ((old_path, base), (new_path, [*qa0, *base])):
+        path.parent.mkdir()
+        path.write_bytes(order(rows))
+    old, new = load_release(old_path)[0], load_release(new_path)[0]
+    assert (new.version, new.table.loc[new.table["code"] == "QA00101", "record"].item()) == (
+        "FY2026", "code")
+    changes = diff_releases(old, new).changes
+    assert set(changes.loc[changes["kind"] == "added", "code"]) == {
+        "QA0", "QA00", "QA001", "QA0010", "QA00101"}
