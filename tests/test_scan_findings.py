@@ -408,3 +408,16 @@ def test_a_header_for_years_says_since_when(tmp_path: Path, shared_data: Path, i
     assert sorted(c["code"] for c in m545["candidates"]) == ["M5450", "M5451", "M5459"]
     assert {c["relation"] for c in m545["candidates"]} == {"narrower"}
     assert result.summary["crosswalk"]["pairs"] == 2  # nothing expanded in silence
+
+
+def test_a_title_that_excludes_a_body_part_does_not_name_it() -> None:
+    """HCPCS E0936-like: "for use other than knee" names no knee."""
+    titles = pd.DataFrame({"code": ["E0936", "S61011A"], "official_title": [
+        "Continuous passive motion exercise device for use other than knee",
+        "Laceration without foreign body of right thumb without damage to nail"]})
+    pairs = pd.DataFrame({"code": ["E0936", "S61011A", "S61011A"],
+                          "description": ["CPM DEVICE SHOULDER", "Laceration of right thumb",
+                                          "Laceration of left thumb"]})
+    found = contradictions(pairs, titles, diagnoses=True)
+    assert list(zip(found["description"], found["detail"], strict=True)) == [
+        ("Laceration of left thumb", "the line says side 'left'; the title says right")]

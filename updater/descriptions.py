@@ -93,7 +93,6 @@ BODY_PART = Aspect("body part", _words(
     ("spinal", "spine", "cervical thoracic lumbar sacral"),
     ("vertebra", "spine", "cervical thoracic lumbar sacral"),
     ("vertebrae", "spine", "cervical thoracic lumbar sacral"),
-    ("back", "back", "thoracic lumbar sacral"),
     ("cervical", "cervical", "cervical neck"), ("cervix", "cervix", "cervical"),
     ("neck", "neck", "neck cervical"), ("thyroid", "thyroid", "neck"),
     ("thoracic", "thoracic", "thoracic chest"),
@@ -113,7 +112,7 @@ BODY_PART = Aspect("body part", _words(
     ("ovary", "ovary", "pelvis"),
     # head
     ("head", "head", "head"), ("skull", "skull", "head"), ("brain", "brain", "head"),
-    ("face", "face", "head"), ("eye", "eye", "eye"), ("ear", "ear", "ear"),
+    ("eye", "eye", "eye"), ("ear", "ear", "ear"),
     ("nose", "nose", "nose")))
 
 CONDITION = Aspect("condition", _words(
@@ -144,13 +143,28 @@ for _c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZ":
     _WORD_BYTES[_c] = _c + 32
 
 
+# Words that take the next two out of the text's meaning: a device "for use other than
+# knee" is not about the knee; "laceration without foreign body" names no body.
+NEGATING = frozenset({"than", "except", "excluding", "without", "not", "no"})
+
+
 @dataclass(frozen=True)
 class _Tokens:
     """The words of many texts (lower-case ASCII letters and digits), one after another,
-    with the text each is from."""
+    with the text each is from, and whether a negating word stands one or two before."""
 
     words: pa.Array
     parent: np.ndarray
+
+    @property
+    def negated(self) -> np.ndarray:
+        neg = pc.is_in(self.words, value_set=pa.array(sorted(NEGATING), pa.string())
+                       ).to_numpy(zero_copy_only=False)
+        out = np.zeros(len(neg), dtype=bool)
+        for back in (1, 2):
+            same = self.parent[back:] == self.parent[:-back]
+            out[back:] |= neg[:-back] & same
+        return out
 
 
 def _tokens(texts: pd.Series) -> _Tokens:
@@ -226,15 +240,17 @@ def _found(values: pa.Array, spellings: pa.Array) -> tuple[np.ndarray, np.ndarra
 def _named(tokens: _Tokens, vocabulary: _Vocabulary) -> tuple[np.ndarray, np.ndarray,
                                                               np.ndarray]:
     """Every word of the vocabulary in the texts (one word, or two in a row such as "lower
-    leg"): (text, word id, group id), one row per group of each word."""
-    flat, parent = tokens.words, tokens.parent
+    leg"), but for words a negating word stands just before ("other than knee"): (text,
+    word id, group id), one row per group of each word."""
+    flat, parent, negated = tokens.words, tokens.parent, tokens.negated
     at, spelling = _found(flat, vocabulary.spellings)
-    ats, words = [parent[at]], [vocabulary.word_of[spelling]]
+    kept = ~negated[at]
+    ats, words = [parent[at[kept]]], [vocabulary.word_of[spelling[kept]]]
     if len(flat) > 1 and len(vocabulary.firsts):
         first = np.flatnonzero(pc.is_in(flat.slice(0, len(flat) - 1),
                                         value_set=vocabulary.firsts).to_numpy(
                                             zero_copy_only=False))
-        first = first[parent[first] == parent[first + 1]]
+        first = first[(parent[first] == parent[first + 1]) & ~negated[first]]
         if len(first):
             pair = pc.binary_join_element_wise(flat.take(pa.array(first)),
                                                flat.take(pa.array(first + 1)), " ")
