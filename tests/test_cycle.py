@@ -93,7 +93,7 @@ def test_run_writes_the_cycle_folder(tmp_path):
     # the scan saw both code sets together; the plan is the scan's plan
     scan = json.loads((folder / "scan.json").read_text())
     assert {r["system"] for r in scan["releases"]} == {"cpt", "hcpcs"}
-    assert scan["summary"]["findings_by_kind"]["terminated"] == 22
+    assert scan["summary"]["findings_by_kind"]["terminated"] == 26
     plan = read_plan(folder / "plan.xlsx")
     assert len(plan.table) == result.plans[0].rows > 0
     assert {r["id"] for r in plan.identity.releases} == {"cpt:2026", "hcpcs:2026"}
@@ -447,3 +447,33 @@ def test_a_check_that_cannot_cover_every_change_is_said_so(tmp_path):
     assert f'title="{why}">cannot check every change</span>' in page
     assert page.count(">disagrees</span>") == 1
     assert result.to_dict()["systems"][0]["unverifiable"] == why
+
+def test_an_unreadable_conversion_table_row_does_not_stop_the_run(tmp_path):
+    """The CDC's FY2026 table stopped `updater run` on its row 2946 ('QA0.0101' ...): now a
+    row that cannot be read is named and skipped, and the cycle is written."""
+    from openpyxl import Workbook
+
+    from updater.cycle import summary_lines
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLE / "icd10cm" / "FY2025", inbox / "FY2025")
+    shutil.copytree(SAMPLE / "icd10cm" / "FY2026", inbox / "FY2026")
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    for row in (["ICD-10-CM Conversion Table (synthetic)"],
+                ["Current code assignment", "Effective", "Previous Code(s) Assignment"],
+                ["E11.650", 2025, "E11.65"], ["QA0.0101", 2025, "Z99.89"],
+                ["see the note below", 2025, "E11.65"]):
+        ws.append(row)
+    book.save(inbox / "FY2026" / "ICD-10-CM-Conversion-Table-FY2026.xlsx")
+    result = run_cycle(facility(tmp_path, inbox=inbox, systems=(CodeSystem.ICD10CM,)),
+                       cycle=date(2025, 10, 1))
+    note = ("ICD-10-CM-Conversion-Table-FY2026.xlsx row 5: 'see the note below' is not the "
+            "shape of an ICD-10-CM code; the row was skipped")
+    assert result.notes == [note]
+    assert f"note: {note}" in summary_lines(result)
+    assert json.loads((result.folder / "cycle.json").read_text())["notes"] == [note]
+    scan = json.loads((result.folder / "scan.json").read_text())
+    e1165 = [f for f in scan["findings"] if f["code"] == "E1165" and f["kind"] == "expanded"]
+    assert any("CDC conversion table FY2026" in c["source"] for c in e1165[0]["candidates"])

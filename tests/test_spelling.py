@@ -266,11 +266,20 @@ def test_sample_crosswalk_end_to_end_spelled_and_titled(tmp_path):
     rows = read_rows(out, skip=1)
     before = read_rows(xw, skip=1)
     inserts = [c for c in meta["changes"] if c["kind"] == "insert"]
-    assert len(inserts) == len(dx)
+    # a successor pair the crosswalk already has (a stale header beside its child) is
+    # not added twice
+    have = {(r[0], r[1].replace(".", "")) for r in before}
+    missing = dx[[(p, d) not in have for p, d in zip(dx["procedure"], dx["diagnosis"],
+                                                      strict=True)]]
+    assert 0 < len(missing) < len(dx)
+    assert len(inserts) == len(missing)
     for c in inserts:
         new = rows[c["output_row"] - 1][1]
         old = before[int(c["note"].rsplit(" ", 1)[1]) - 1][1]  # "copy of input row N"
-        assert ("." in new) == ("." in old), (old, new)
+        if len(old.replace(".", "")) > 3:  # a three-character cell shows no spelling
+            assert ("." in new) == ("." in old), (old, new)
+        else:  # the file's majority: the sample writes most diagnoses dotted
+            assert "." in new or len(new) <= 3, (old, new)
     assert {rows[c["output_row"] - 1][1] for c in inserts} >= {"E11.650", "E11650"}
 
 

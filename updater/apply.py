@@ -72,6 +72,7 @@ from typing import Any
 import pandas as pd
 
 from updater.codes import file_spelling, spell_like
+from updater.codeshapes import COMPILED
 from updater.errors import UpdaterError
 from updater.inputs import (
     CHARGE_CODE,
@@ -116,8 +117,7 @@ CHANGE_COLUMNS = ("output_row", "input_row", "kind", "column", "before", "after"
 SIGN_OFF = ("decision", "reviewer", "reviewed_on", "comment")  # per plan row, from the plan
 AUDIT_LOG = "updater-audit.jsonl"
 NEW_CHARGE_CODE = "new charge code needed"
-_SHAPES = {CodeSystem.CPT: re.compile(r"^(?:\d{5}|\d{4}[FTU])$"),
-           CodeSystem.HCPCS: re.compile(r"^[A-V]\d{4}$")}
+_SHAPES = {s: COMPILED[s] for s in (CodeSystem.CPT, CodeSystem.HCPCS)}
 
 
 def changelog_paths(out: Path) -> tuple[Path, Path]:

@@ -158,6 +158,8 @@ class CycleResult:
     missing: list[str]  # what is still missing, in plain words
     sign_off: list[str]
     diffs: list[Diff] = field(default_factory=list, repr=False)  # per ready system
+    # what the user should know about the inputs read (a conversion-table row skipped)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[str]:
@@ -171,7 +173,7 @@ class CycleResult:
                 "inbox": [f.to_dict() for f in self.inbox],
                 "plans": [p.to_dict() for p in self.plans], "files": self.files,
                 "missing": self.missing, "warnings": self.warnings,
-                "sign_off": self.sign_off}
+                "notes": self.notes, "sign_off": self.sign_off}
 
 
 # --------------------------------------------------------------------------- the inbox
@@ -479,7 +481,8 @@ def run_cycle(config: Config, *, cycle: date | None = None, next_: bool = False,
     result_ = CycleResult(cycle=effective, folder=folder, index=folder / "index.html",
                           systems=runs, inbox=inbox, plans=plans, files=files,
                           missing=missing, sign_off=list(config.sign_off),
-                          diffs=[cs.diff for cs in change_sets])
+                          diffs=[cs.diff for cs in change_sets],
+                          notes=[n for cs in change_sets for n in cs.notes])
     tick("index", steps, steps)
     result_.files += ["index.html", "cycle.json"]
     _write_index(result_, config)
@@ -763,5 +766,6 @@ def summary_lines(result: CycleResult) -> list[str]:
             lines.append(f"the reviewed workbook was kept as {p.backup}")
     in_systems = {r.missing for r in result.systems}
     lines += [f"missing: {m}" for m in result.missing if m not in in_systems]
+    lines += [f"note: {n}" for n in result.notes]
     lines.append(f"index: {result.index.resolve()}")
     return lines

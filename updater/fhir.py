@@ -70,7 +70,9 @@ def _pairs_from_plan(plan: Plan) -> tuple[pd.DataFrame, dict[str, tuple[str, str
     codes = t[P.PROPOSED].str.split(",")
     relations = t[P.RELATION].str.split(",")
     rows = pd.DataFrame({"system": t[P.SYSTEM], "old_code": t[P.OLD_CODE], "new_code": codes,
-                         "relation": [r if len(r) == len(c) else r * len(c)
+                         # an end_pair row lists its successors' relations, not its
+                         # codes (it proposes none): one relation per code either way
+                         "relation": [r if len(r) == len(c) else r[:1] * len(c)
                                       for r, c in zip(relations, codes, strict=True)],
                          "source": t[P.CANDIDATE_SOURCE]})
     rows = rows.explode(["new_code", "relation"], ignore_index=True)

@@ -54,6 +54,7 @@ _WHAT_HAPPENED = {
     FindingKind.TERMINATED.value: "is discontinued",
     FindingKind.EXPANDED.value: "became a header, no longer billable",
     FindingKind.NOT_BILLABLE.value: "is a header, not billable",
+    FindingKind.DELETED_EARLIER.value: "was deleted in an earlier release",
 }
 
 
@@ -88,12 +89,12 @@ def _successors(findings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     code names no successor, only where the verdict came from."""
     flat = pd.DataFrame(
         [(i, c.get("code", "") or "", c.get("relation", "") or "", c.get("source", "") or "",
-          bool(c.get("automatic", False)))
+          bool(c.get("automatic", False)), _unit_change(c))
          for i, cands in zip(findings.index, findings["candidates"], strict=True)
          for c in (cands if isinstance(cands, list) else [])],
-        columns=["finding", "code", "relation", "source", "automatic"])
+        columns=["finding", "code", "relation", "source", "automatic", "units"])
     flat = flat.astype({"finding": int, "code": str, "relation": str, "source": str,
-                        "automatic": bool})
+                        "automatic": bool, "units": str})
     succ = flat[(flat["code"] != "") & (flat["relation"] != Relation.NONE.value)]
     # a successor two sources name (the CDC table and the hierarchy) is one successor, with
     # both sources: one add_pair row, one code in a split; the first source's relation
@@ -112,6 +113,8 @@ def _successors(findings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     per["relation"] = [r[0] if len(set(r)) == 1 else ",".join(r) for r in per["relations"]]
     sources = flat[flat["source"] != ""].groupby("finding", sort=False)["source"].agg(
         lambda s: "; ".join(dict.fromkeys(s)))
+    units = flat[flat["units"] != ""].groupby("finding", sort=False)["units"].agg(
+        lambda u: ", ".join(dict.fromkeys(u)))
     out = pd.DataFrame(index=findings.index)
     def text(values: pd.Series) -> pd.Series:  # object first: an empty Series is float
         return values.astype(object).reindex(out.index).fillna("").astype(str)
@@ -120,7 +123,16 @@ def _successors(findings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     out["n"] = per["n"].reindex(out.index).fillna(0).astype(int)
     out["relation"] = text(per["relation"])
     out["source"] = text(sources)
+    out["units"] = text(units)
     return out, succ.reset_index(drop=True)
+
+
+def _unit_change(candidate: dict[str, Any]) -> str:
+    """``"J7318: per dose -> 1 mg"`` when the candidate bills another unit, else ``""``."""
+    change = candidate.get("unit_change")
+    if not isinstance(change, dict) or not change.get("old"):
+        return ""
+    return f"{candidate.get('code', '')}: {change.get('old', '')} -> {change.get('new', '')}"
 
 
 def _reasons(f: pd.DataFrame, succ: pd.DataFrame, labels: dict[str, str]) -> pd.Series:
@@ -143,9 +155,16 @@ def _reasons(f: pd.DataFrame, succ: pd.DataFrame, labels: dict[str, str]) -> pd.
         succ["source"] + " names " + succ["n"].astype(str) + " successors (" + succ["codes"]
         + "); choose by documentation")
     at_risk = code + " " + happened + "; " + names
+    # another billing unit: the line's price and units were set for the old one
+    at_risk = at_risk.where(succ["units"] == "", at_risk + "; the billing unit changes ("
+                            + succ["units"] + "): review the price and units before "
+                            "approving")
     revised = ("the official title of " + code + " changed: '" + f["previous_title"]
                + "' -> '" + f["official_title"] + "'")
-    not_in = code + " is " + detail + ": a typo or another code set? check the line"
+    guessed = detail.str.contains("; did you mean ", regex=False)
+    not_in = (code + " is " + detail + ": a typo or another code set? check the line").where(
+        ~guessed, code + " is " + detail.str.replace("; did you mean ", ": a typo? did you mean ",
+                                                     regex=False) + " check the line")
     malformed = detail + "; correct the code"
     mismatch = code + ": " + detail + "; check the description or the code"
     return pd.Series(np.select(
@@ -190,7 +209,9 @@ def _chargemaster_rows(f: pd.DataFrame, succ: pd.DataFrame, base: pd.DataFrame
     rows[P.PROPOSED_TEXT] = np.select(
         [action == PlanAction.UPDATE_DESCRIPTION.value, moving],
         [f["official_title"], succ["titles"]], "")
-    approved = (action == PlanAction.REPLACE.value) & f["automatic"].to_numpy(dtype=bool)
+    # never by default when the billing unit changes: the price and units need a person
+    approved = ((action == PlanAction.REPLACE.value) & f["automatic"].to_numpy(dtype=bool)
+                & (succ["units"] == "").to_numpy())
     rows[P.DECISION] = np.where(approved, Decision.APPROVED.value, Decision.PENDING.value)
     return rows[action != ""]
 
@@ -627,7 +648,10 @@ def summary_text(plan: Plan, paths: list[Path] = ()) -> str:  # type: ignore[ass
             f"{int(row.get(d, 0)):>10}" for d in decisions) + f"{int(row.sum()):>8}")
     if not len(t):
         lines.append("nothing to do: no finding needs an action")
-    lines += ["", f"charges at risk (price x annual volume): ${plan.charges_at_risk():,.2f}"]
+    risk = t[(t[P.SECTION] == "chargemaster") & t[P.FINDING].isin(_AT_RISK)]
+    unknown = len(risk) > 0 and bool(risk[P.CHARGES_AT_RISK].isna().all())
+    lines += ["", "charges at risk (price x annual volume): "
+              + ("unknown (no volume)" if unknown else f"${plan.charges_at_risk():,.2f}")]
     if paths:
         lines += ["", "written: " + ", ".join(str(p) for p in paths)]
     return "\n".join(lines)

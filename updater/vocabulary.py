@@ -111,6 +111,7 @@ class FindingKind(StrEnum):
     REVISED = "revised"  # official title changed; the CDM description may need an update
     TERMINATED = "terminated"  # HCPCS TERM DT on or before the new release's effective date
     NOT_BILLABLE = "not_billable"  # a header in the new release (stale codes are common)
+    DELETED_EARLIER = "deleted_earlier"  # in neither release: deleted before the old one
     NOT_IN_RELEASE = "not_in_release"  # never in either release: a typo or another code set
     MALFORMED = "malformed"  # not the shape of any code (or blank)
     DESCRIPTION_MISMATCH = "description_mismatch"  # line's text contradicts the official title
@@ -119,7 +120,7 @@ class FindingKind(StrEnum):
 
 # Findings whose line bills a code that will not be payable: these carry charges at risk.
 AT_RISK_KINDS = frozenset({FindingKind.DELETED, FindingKind.TERMINATED, FindingKind.EXPANDED,
-                           FindingKind.NOT_BILLABLE})
+                           FindingKind.NOT_BILLABLE, FindingKind.DELETED_EARLIER})
 
 
 class PlanAction(StrEnum):

@@ -42,9 +42,11 @@ KIND_MEANING = {
     FindingKind.REVISED.value: "the official title changed; the line's description may need it",
     FindingKind.TERMINATED.value: "HCPCS code discontinued (TERM DT) by the effective date",
     FindingKind.NOT_BILLABLE.value: "a header in the new release, not billable",
+    FindingKind.DELETED_EARLIER.value: "in neither release: deleted in an earlier release",
     FindingKind.NOT_IN_RELEASE.value: "in neither release: a typo or another code set",
     FindingKind.MALFORMED.value: "not the shape of any code, or blank",
-    FindingKind.DESCRIPTION_MISMATCH.value: "the line's text names another side or body part",
+    FindingKind.DESCRIPTION_MISMATCH.value: ("the line's text names another side, body part "
+                                             "or condition"),
     FindingKind.NEW_IN_FAMILY.value: "for information: new codes beside a code the line uses",
 }
 
@@ -323,6 +325,9 @@ def impact_context(result: ScanResult, plan: Plan | None = None, *,
         "lines_affected": int(cdm["row"].nunique()),
         "lines_at_risk": len(at),
         "charges_at_risk": total_risk,
+        # no line at risk has a volume (a price-transparency file): unknown, not $0.00
+        "charges_at_risk_unknown": bool(len(at)) and int(
+            (s.get("chargemaster") or {}).get("lines_at_risk_without_volume", 0)) >= len(at),
         "by_kind": by_kind,
         "kind_bars": [{"label": k["kind"], "value": k["total"], "class": k["kind"]}
                       for k in by_kind if k["total"]],

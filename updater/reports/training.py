@@ -19,6 +19,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from updater.codes import display_codes, normalize_code
+from updater.codeshapes import ICD10CM_TYPED, PATTERNS
 from updater.diff import Diff
 from updater.errors import UpdaterError
 from updater.model import CODE, LONG, RECORD, SHORT, Release, official_titles
@@ -35,11 +36,8 @@ from updater.reports.sections import category_of
 from updater.vocabulary import ChangeKind, CodeSystem, RecordType
 
 # the shape of a range bound, per code set (normalized: upper case, no dot)
-BOUND_SHAPES = {
-    CodeSystem.ICD10CM: re.compile(r"[A-Z]\d[0-9A-Z][0-9A-Z]{0,4}"),
-    CodeSystem.CPT: re.compile(r"\d{4}[0-9A-Z]"),
-    CodeSystem.HCPCS: re.compile(r"[A-Z]\d{4}"),
-}
+BOUND_SHAPES = {system: re.compile(pattern) for system, pattern in
+                {**PATTERNS, CodeSystem.ICD10CM: ICD10CM_TYPED}.items()}
 RANGE_EXAMPLES = "e.g. M00-M99,S00-T88 (ICD-10-CM), 27000-27899 (CPT), L0000-L9999 (HCPCS)"
 
 # what a coder is told about each kind of change, by the group it falls in
