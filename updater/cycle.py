@@ -43,6 +43,7 @@ import pandas as pd
 
 from updater import plan_model as P
 from updater.errors import UpdaterError
+from updater.locking import LockedError
 from updater.model import Release
 from updater.output import write_json
 from updater.reports.render import slug
@@ -258,6 +259,8 @@ def import_inbox(store: ReleaseStore, files: Sequence[Path], *,
         read_with |= {s.sha256: path for s in release.sources}
         try:
             result = store.import_release(release)
+        except LockedError:
+            raise  # another updater is importing: stop here, nothing is half done
         except UpdaterError as exc:
             if _stored_alike(store, release):  # LONGULT.txt after LONGULF.txt was stored
                 done.append(InboxFile(str(path), "unchanged", release=release.id,

@@ -49,3 +49,11 @@ class UnknownFormatError(UpdaterError):
 
 class StoreError(UpdaterError):
     """The release store is missing something or would be made inconsistent."""
+
+
+class WriteError(UpdaterError):
+    """An output could not be written (a read-only folder, a full disk, a path that holds
+    no files); the temporary file was removed and the target left as it was. ``reason``
+    is the system's word for it ("No space left on device")."""
+
+    reason: str = ""

@@ -29,16 +29,9 @@ from typing import Any
 
 from updater.errors import UpdaterError
 from updater.inputs.tables import DELIMITERS, HEADER_ROWS, cell_text
+from updater.output import EXCEL_CELL_LIMIT, defuse_text
 
 _BOM = b"\xef\xbb\xbf"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(text: str) -> str:
-    """Text for a CSV cell that a spreadsheet must not run as a formula."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def normalize_code(text: str) -> str:
     """A code cell as the scan compares codes: upper case, no dots or spaces."""
     text = re.sub(r"^(\d+)\.0+$", r"\1", text.strip())
@@ -287,7 +280,7 @@ class CsvGrid(Grid):
         rec.body = None
 
     def set_text(self, i: int, j: int, value: str) -> None:
-        self._set(i, j, safe_text(value))
+        self._set(i, j, defuse_text(value))
 
     def set_date(self, i: int, j: int, value: date | None) -> None:
         if value is None:
@@ -405,7 +398,7 @@ class XlsxGrid(Grid):
         if name not in self.book.sheetnames:
             raise UpdaterError(f"no sheet named {name!r}", file=path,
                                hint="name one of " + ", ".join(self.book.sheetnames))
-        self.sheet = name
+        self.path, self.sheet = path, name
         self.ws = self.book[name]
         if layout:
             self.header_row = int(layout["header_row"])
@@ -452,8 +445,14 @@ class XlsxGrid(Grid):
         return saved
 
     def set_text(self, i: int, j: int, value: str) -> None:
+        if len(value) > EXCEL_CELL_LIMIT:
+            raise UpdaterError(
+                f"row {self.header_row + 1 + i}, column {self.header[j]!r}: {len(value):,} "
+                f"characters, more than the {EXCEL_CELL_LIMIT:,} an Excel cell holds",
+                file=f"{self.path}, sheet {self.sheet!r}",
+                hint="shorten the text in the plan, or patch a CSV export")
         cell = self._cell(i, j)
-        cell.value = value
+        cell.value = defuse_text(value)
         cell.data_type = "s"  # text, never a formula
 
     def set_date(self, i: int, j: int, value: date | None) -> None:

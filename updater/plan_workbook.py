@@ -18,7 +18,7 @@ import pandas as pd
 
 from updater import plan_model as P
 from updater.errors import UpdaterError
-from updater.output import _FORMULA_START, atomic_path, defuse_formulas
+from updater.output import atomic_path, check_cell_lengths, defuse_formulas, undefuse_text
 from updater.plan import (
     FLOAT_COLUMNS,
     IDENTITY_FIELDS,
@@ -73,13 +73,6 @@ HOW_TO_REVIEW = (
     "4. Leave every other column as it is: `updater apply` matches rows by Plan row.",
     "5. Save the workbook and give it to `updater apply` (rows still Pending are not applied).",
 )
-
-
-def _undefuse(value: str) -> str:
-    """Undo the apostrophe ``defuse_formulas`` put before formula-like text."""
-    if len(value) > 1 and value[0] == "'" and value[1:].startswith(_FORMULA_START):
-        return value[1:]
-    return value
 
 
 def _summary_rows(plan: Plan) -> list[list[Any]]:
@@ -149,6 +142,7 @@ def write_workbook(plan: Plan, path: str | Path) -> None:
         table[col] = table[col].map(DECISION_WORDS).fillna(table[col])
     text_cols = [c for c in SHEET_ORDER if c not in INT_COLUMNS + FLOAT_COLUMNS]
     table[text_cols] = _text(table[text_cols])
+    check_cell_lengths(table[text_cols], path, PLAN_SHEET)
     ws.append([HEADERS[c] for c in SHEET_ORDER])
     charges = table[P.CHARGES_AT_RISK].astype(object).where(table[P.CHARGES_AT_RISK].notna(),
                                                             None)
@@ -208,7 +202,7 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return _undefuse(str(value).strip())
+    return undefuse_text(str(value).strip())
 
 
 def _replacement(value: Any) -> str:
