@@ -29,6 +29,7 @@ from typing import Any
 
 from updater.errors import UpdaterError
 from updater.inputs.tables import DELIMITERS, HEADER_ROWS, cell_text
+from updater.limits import check_archive, check_mixed_encoding
 from updater.output import EXCEL_CELL_LIMIT, defuse_text
 
 _BOM = b"\xef\xbb\xbf"
@@ -214,6 +215,7 @@ class CsvGrid(Grid):
         try:
             text, self.encoding = raw.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
+            check_mixed_encoding(raw, str(path))
             try:
                 text, self.encoding = raw.decode("cp1252"), "cp1252"
             except UnicodeDecodeError as exc:
@@ -389,6 +391,7 @@ class XlsxGrid(Grid):
             raise UpdaterError(f"cannot patch a {path.suffix or 'workbook without extension'}"
                                " workbook", file=path,
                                hint="save it as .xlsx (or export it as CSV) first")
+        check_archive(path, str(path))
         try:
             self.book = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
         except Exception as exc:  # openpyxl raises many types

@@ -18,6 +18,7 @@ import pandas as pd
 
 from updater import plan_model as P
 from updater.errors import UpdaterError
+from updater.limits import check_archive
 from updater.output import atomic_path, check_cell_lengths, defuse_formulas, undefuse_text
 from updater.plan import (
     FLOAT_COLUMNS,
@@ -218,6 +219,8 @@ def read_workbook(path: str | Path) -> Plan:
     from openpyxl import load_workbook
 
     path = Path(path)
+    if path.is_file():
+        check_archive(path, str(path))
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError as exc:

@@ -91,6 +91,12 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
             listed = ", ".join(s.member or s.name for s in sources) or "nothing"
             inside = f"; the zip holds: {listed}"
             message = "no release file inside the zip"
+            nested = [s.member for s in sources if s.member and s.suffix == ".zip"]
+            if nested:
+                raise UnknownFormatError(
+                    f"no release file inside the zip, only another zip ({', '.join(nested)})",
+                    file=path, hint="updater does not open a zip inside a zip: unzip this "
+                                    "one and import the zip inside it")
         else:
             message = "not a release file updater knows"
         raise UnknownFormatError(message + inside, file=path,
