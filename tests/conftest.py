@@ -65,3 +65,17 @@ def make_release(rows: list[tuple[str, str, str, str]], *, version: str = "FY202
         table[name] = pd.array(values, dtype="str")
     return Release(system=system, version=version, effective=effective, table=table,
                    sources=(), format="test")
+
+
+@pytest.fixture(scope="session")
+def demo_out(tmp_path_factory) -> Path:
+    """``updater demo`` written once (store, plans, reports), for tests that need a real
+    plan and its store; treat it as read-only."""
+    from typer.testing import CliRunner
+
+    from updater.cli import app
+
+    out = tmp_path_factory.mktemp("demo-session") / "demo"
+    result = CliRunner().invoke(app, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out

@@ -31,17 +31,16 @@ def sha(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> dict[str, Path]:
+def demo(tmp_path_factory, demo_out: Path) -> dict[str, Path]:
     """The demo's store and January plan, a crosswalk with an End Date column, and the
     outputs of an apply that was not interrupted (the reference)."""
-    root = tmp_path_factory.mktemp("demo")
-    assert CliRunner().invoke(app, ["demo", "--out", str(root / "demo")]).exit_code == 0
+    root = tmp_path_factory.mktemp("apply-faults")
     crosswalk = root / "crosswalk-dated.csv"
     rows = list(csv.reader((sample_chargemasters_dir() / "sample-crosswalk.csv").open()))
     with crosswalk.open("w", newline="") as fh:
         csv.writer(fh).writerows([[*rows[0], "End Date"], *([*r, ""] for r in rows[1:])])
-    paths = {"plan": root / "demo" / "2026-01-01" / "plan.json",
-             "store": root / "demo" / "store", "crosswalk": crosswalk}
+    paths = {"plan": demo_out / "2026-01-01" / "plan.json", "store": demo_out / "store",
+             "crosswalk": crosswalk}
     ref = root / "ref"
     ref.mkdir()
     result = CliRunner().invoke(app, apply_args(paths, ref))

@@ -73,7 +73,7 @@ import pandas as pd
 
 from updater import journal
 from updater.audit import AUDIT_LOG
-from updater.errors import UpdaterError
+from updater.errors import UpdaterError, reads_file
 from updater.inputs import (
     CHARGE_CODE,
     CODE,
@@ -86,7 +86,16 @@ from updater.inputs import (
 from updater.inputs.tables import column_key, inactive_values_for
 from updater.model import RECORD, TERMINATION_DATE, Release
 from updater.output import defuse_formulas, file_sha256
-from updater.patchers import Grid, HeaderTest, day_before, normalize_code, open_grid
+from updater.patchers import (
+    Grid,
+    HeaderTest,
+    check_layout,
+    check_saved,
+    day_before,
+    grid_kind,
+    normalize_code,
+    open_grid,
+)
 from updater.plan_model import (
     ACTION,
     DECISION,
@@ -1161,6 +1170,20 @@ def _row_of(change: Mapping[str, Any], grid: Grid, n: int, changelog: Path) -> i
     return row - 1
 
 
+def _check_changelog(changelog: Path, layout: object, changes: list[dict[str, Any]],
+                     kind: str) -> None:
+    """A change log edited by hand (a list for an object, text for a number) is refused
+    with the field named, before anything is read with it."""
+    hint = "revert with the change log apply wrote, as it wrote it"
+    why = check_layout(layout, kind)
+    if why:
+        raise UpdaterError(f"a damaged change log: {why}", file=changelog, hint=hint)
+    for n, change in enumerate(changes, start=1):
+        if change.get("kind") == "cell" and (why := check_saved(change.get("restore"), kind)):
+            raise UpdaterError(f"change log row {n}: {why}", file=changelog, hint=hint)
+
+
+@reads_file
 def revert(changelog: str | Path, patched: str | Path, out: str | Path, *,
            force: bool = False, user: str | None = None) -> RevertResult:
     """Undo an apply: every changed cell back to its value before, inserted lines removed."""
@@ -1185,6 +1208,7 @@ def revert(changelog: str | Path, patched: str | Path, out: str | Path, *,
                            hint="write the restored copy to another file")
     if not patched.is_file():
         raise UpdaterError("no such file", file=patched, hint="check the path")
+    _check_changelog(changelog, layout, changes, grid_kind(patched))
     actual = file_sha256(patched)
     forced = actual != meta.get("output_sha256")
     if forced and not force:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from updater.errors import UpdaterError
+from updater.errors import UpdaterError, reads_file
 from updater.locking import exclusive
 
 AUDIT_LOG = "updater-audit.jsonl"
@@ -126,6 +126,7 @@ class Verification:
         return [f"{self.log}: {p}" for p in self.problems]
 
 
+@reads_file
 def verify_log(log: str | Path) -> Verification:
     """Check the chain of ``log`` (and that the change logs beside it are recorded)."""
     log = Path(log)

@@ -45,7 +45,7 @@ from updater import plan_model as P
 from updater.errors import UpdaterError
 from updater.locking import LockedError
 from updater.model import Release
-from updater.output import write_json
+from updater.output import make_folder, write_json
 from updater.reports.render import slug
 from updater.vocabulary import CodeSystem, Decision
 
@@ -397,7 +397,7 @@ def run_cycle(config: Config, *, cycle: date | None = None, next_: bool = False,
         raise _no_pairs_error(config, effective, runs)
     units = input_units(config)
     folder = config.output / effective.isoformat()
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     # a reviewed workbook that cannot be read stops the run before anything is written
     reviewed = {u.name: _reviewed_plan(folder / u.file("plan", "xlsx")) for u in units}
 

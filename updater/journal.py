@@ -89,15 +89,28 @@ def commit(folder: Path, run_id: str, command: str, base: dict[str, Any],
                                    "defaults": defaults, "parts": described},
                                   ensure_ascii=False, default=str), encoding="utf-8")
     checkpoint(f"{command}.journal_written")
-    for part in parts:
-        with atomic_path(part.output, durable=True) as tmp:
-            tmp.write_bytes(part.data)
-        checkpoint(f"{command}.{part.kind}_written")
-        for path, text in part.logs.items():
-            with atomic_path(path, durable=True) as tmp:
-                tmp.write_text(text, encoding="utf-8")
-            checkpoint(f"{command}.{path.name.rsplit('.', 1)[-1]}_log_written")
-    entry = audit.append(folder, {**record_of(base, described, defaults), "run_id": run_id})
+    written: list[Path] = []
+    try:
+        for part in parts:
+            with atomic_path(part.output, durable=True) as tmp:
+                tmp.write_bytes(part.data)
+            written.append(part.output)
+            checkpoint(f"{command}.{part.kind}_written")
+            for path, text in part.logs.items():
+                with atomic_path(path, durable=True) as tmp:
+                    tmp.write_text(text, encoding="utf-8")
+                checkpoint(f"{command}.{path.name.rsplit('.', 1)[-1]}_log_written")
+        entry = audit.append(folder, {**record_of(base, described, defaults),
+                                      "run_id": run_id})
+    except UpdaterError as exc:
+        if not written:  # nothing done: nothing to finish later
+            journal.unlink(missing_ok=True)
+            raise
+        done = ", ".join(str(p) for p in written)
+        raise UpdaterError(f"{exc.message}; {done} written but not yet recorded",
+                           file=exc.file, line=exc.line, row=exc.row,
+                           hint=f"once that is fixed, run {command} again writing into "
+                                f"{folder}: it first finishes recording this run") from exc
     checkpoint(f"{command}.audit_written")
     journal.unlink(missing_ok=True)
     return entry

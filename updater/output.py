@@ -64,6 +64,18 @@ def _cannot_write(target: Path, exc: OSError) -> WriteError:
     return error
 
 
+def make_folder(folder: str | Path) -> Path:
+    """The output folder, created with its parents when missing; one WriteError when it
+    cannot be (a read-only place, a file in the way, /proc)."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"cannot create the folder ({exc.strerror or exc})", file=folder,
+                         hint="choose a folder you can write to") from None
+    return folder
+
+
 @contextmanager
 def atomic_path(target: str | Path, *, durable: bool = False) -> Iterator[Path]:
     """A temporary path in the target's folder; renamed onto the target on success.

@@ -546,8 +546,57 @@ def open_grid(path: Path, *, sheet: str | None = None, wanted: Sequence[str] = (
               ) -> Grid:
     """The file as a grid: a workbook by its first bytes, else CSV. The header row is the
     first row with every ``wanted`` text (and passing ``is_header``)."""
+    if grid_kind(path) == "xlsx":
+        return XlsxGrid(path, sheet=sheet, wanted=wanted, layout=layout, is_header=is_header)
+    return CsvGrid(path, wanted=wanted, layout=layout, is_header=is_header)
+
+
+def grid_kind(path: Path) -> str:
+    """``xlsx`` for a workbook (by its first bytes or its name), else ``csv``."""
     with path.open("rb") as fh:
         head = fh.read(4)
     if head.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        return XlsxGrid(path, sheet=sheet, wanted=wanted, layout=layout, is_header=is_header)
-    return CsvGrid(path, wanted=wanted, layout=layout, is_header=is_header)
+        return "xlsx"
+    return "csv"
+
+
+_LAYOUT_TEXT = {"csv": "delimiter", "xlsx": "sheet"}
+_LAYOUT_ROW = {"csv": ("header_index", 0, 10_000), "xlsx": ("header_row", 1, 1_048_576)}
+_SAVED_TYPES = ("value", "formula", "date", "datetime")
+
+
+def check_layout(layout: object, kind: str) -> str | None:
+    """What is wrong with a change log's ``layout`` for a ``kind`` grid (None: nothing)."""
+    if not isinstance(layout, dict):
+        return f"its layout is {type(layout).__name__}, not an object"
+    text = layout.get(_LAYOUT_TEXT[kind])
+    if not isinstance(text, str) or (kind == "csv" and len(text) != 1):
+        return f"its layout's {_LAYOUT_TEXT[kind]!r} is {text!r}"
+    key, lo, hi = _LAYOUT_ROW[kind]
+    row = layout.get(key)
+    if not isinstance(row, int) or isinstance(row, bool) or not lo <= row <= hi:
+        return f"its layout's {key!r} is {row!r}, not a row number"
+    return None
+
+
+def check_saved(saved: object, kind: str) -> str | None:
+    """What is wrong with a value ``raw`` saved for ``restore`` (None: nothing)."""
+    if not isinstance(saved, dict):
+        return f"the saved value is {type(saved).__name__}, not an object"
+    value = saved.get("v")
+    if kind == "csv":
+        width = saved.get("width", 0)
+        if not isinstance(value, str) or not isinstance(width, int) or isinstance(width, bool):
+            return f"the saved value {saved!r} is not a CSV cell"
+        return None
+    t = saved.get("t")
+    if t not in _SAVED_TYPES or not isinstance(saved.get("format", ""), str):
+        return f"the saved value {saved!r} is not a workbook cell"
+    if t in ("date", "datetime"):
+        try:
+            (datetime if t == "datetime" else date).fromisoformat(str(value))
+        except ValueError:
+            return f"the saved date {value!r} is not a date"
+    elif value is not None and not isinstance(value, bool | int | float | str):
+        return f"the saved value {value!r} is not a workbook cell"
+    return None

@@ -23,7 +23,7 @@ import pandas as pd
 
 from updater import __version__
 from updater import plan_model as P
-from updater.errors import UpdaterError
+from updater.errors import UpdaterError, reads_file
 from updater.inputs import ChargemasterInput, CrosswalkInput
 from updater.output import file_sha256, to_json_bytes
 from updater.scan import ScanResult
@@ -454,6 +454,7 @@ def read_workbook(path: str | Path) -> Plan:
     return read(path)
 
 
+@reads_file
 def read_plan(path: str | Path) -> Plan:
     """A plan from plan.json or the reviewed plan.xlsx (by extension); anything else is
     refused before it is read."""

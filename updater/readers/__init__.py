@@ -11,7 +11,7 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from updater.errors import UnknownFormatError, UpdaterError
+from updater.errors import UnknownFormatError, UpdaterError, reads_file
 from updater.model import Release, SourceFile, empty_table
 from updater.output import file_sha256
 from updater.readers.base import Reader, ReaderOutput, ReadOptions
@@ -73,6 +73,7 @@ def _detect(sources: list[Source], options: ReadOptions) -> list[tuple[Reader, S
     return matches
 
 
+@reads_file
 def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[Release, str]:
     """Read a publisher's file (or a zip of them) into a normalized ``Release``.
 
