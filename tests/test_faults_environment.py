@@ -379,3 +379,27 @@ def test_a_cell_too_long_for_excel_is_named_by_row(tmp_path: Path) -> None:
     assert not target.exists() and leftovers(tmp_path) == []
     assert invoke(["diff", "hcpcs:2030", "hcpcs:2031", "--store", str(tmp_path / "s"),
                    "--csv", str(tmp_path / "diff.csv")])[0] == 0  # CSV has no such limit
+
+
+def test_a_description_too_long_for_the_workbook_is_named_by_row(demo_out: Path,
+                                                                 tmp_path: Path) -> None:
+    plan = json.loads((demo_out / "2026-01-01" / "plan.json").read_text())
+    source_row = next(r["source_row"] for r in plan["rows"] if r["section"] == "chargemaster")
+    lines = CDM.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = lines[0].split(",").index("Description")
+    cells = lines[source_row].split(",")  # the sample's header is its first line
+    cells[at] = "SYNTH " + "X" * 33_000
+    lines[source_row] = ",".join(cells)
+    cdm = tmp_path / "cdm.csv"
+    cdm.write_text("".join(lines), encoding="utf-8")
+    out = tmp_path / "plan"
+    code, stderr = invoke(["plan", "--chargemaster", str(cdm), "--from", "hcpcs:2025",
+                           "--from", "cpt:2025", "--to", "hcpcs:2026", "--to", "cpt:2026",
+                           "--store", str(demo_out / "store"), "--out", str(out)])
+    assert code == 2
+    line = one_line(stderr)
+    assert line.startswith(f"{out / 'plan.xlsx'}: sheet 'Plan', row ")
+    assert line.endswith(", column 'description': a cell of 33,006 characters, more than "
+                         "the 32,767 an Excel cell holds; write this table as .csv instead, "
+                         "or shorten the text in the input")
+    assert not (out / "plan.xlsx").exists() and leftovers(out) == []

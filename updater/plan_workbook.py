@@ -19,7 +19,7 @@ import pandas as pd
 from updater import plan_model as P
 from updater.errors import UpdaterError
 from updater.limits import check_archive
-from updater.output import atomic_path, check_cell_lengths, defuse_formulas, undefuse_text
+from updater.output import atomic_path, check_cell_lengths, defuse_formulas
 from updater.plan import (
     FLOAT_COLUMNS,
     IDENTITY_FIELDS,
@@ -34,6 +34,7 @@ from updater.plan_seal import (
     FIXED,
     ROW_CHECK,
     ROWS_KEY,
+    canonical,
     check_decisions,
     check_identity,
     check_rows,
@@ -215,12 +216,7 @@ def write_workbook(plan: Plan, path: str | Path) -> None:
         wb.save(tmp)
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return undefuse_text(str(value).strip())
+_cell_text = canonical  # a cell read back: one rule, the one the row checks use
 
 
 def _replacement(value: Any) -> str:
