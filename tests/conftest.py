@@ -90,3 +90,16 @@ def next_year(release: Release) -> Release:
                else str(year))
     return replace(release, version=version, effective=release.effective.replace(year=year),
                    sources=())
+
+@pytest.fixture(scope="session")
+def demo_out(tmp_path_factory) -> Path:
+    """``updater demo`` written once (store, plans, reports), for tests that need a real
+    plan and its store; treat it as read-only."""
+    from typer.testing import CliRunner
+
+    from updater.cli import app
+
+    out = tmp_path_factory.mktemp("demo-session") / "demo"
+    result = CliRunner().invoke(app, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out

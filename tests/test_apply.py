@@ -365,7 +365,8 @@ def test_xlsx_every_action_and_revert(tmp_path: Path) -> None:
                    datetime(2026, 1, 1), None]
     assert [c.value for c in ws[9]][:3] == [None, "Lab thing", "99214"]
     assert [c.value for c in ws[10]][:3] == [None, "Lab thing", "0042T"]
-    assert ws.cell(7, 2).value == "@SUM(A1)" and ws.cell(7, 2).data_type == "s"
+    # text a spreadsheet could run is written as text and defused, as in every writer
+    assert ws.cell(7, 2).value == "'@SUM(A1)" and ws.cell(7, 2).data_type == "s"
     assert ws.max_row == 3 + 8
     assert [list(r) for r in wb["Notes"].iter_rows(values_only=True)] == [["keep", "me", 1]]
     assert result.counts["rows_out"] == 8

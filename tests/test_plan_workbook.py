@@ -9,6 +9,7 @@ from test_plan import CDM_FINDINGS, XW_FINDINGS, scan_result
 
 from updater.errors import UpdaterError
 from updater.plan import make_plan, read_plan
+from updater.plan_seal import ROW_CHECK
 from updater.plan_workbook import HEADERS, SHEET_ORDER, read_workbook, write_workbook
 
 
@@ -30,7 +31,8 @@ def test_sheets_header_filter_and_dropdown(written):
     wb = load_workbook(path)
     assert wb.sheetnames == ["Summary", "Plan", "Plan identity"]
     ws = wb["Plan"]
-    assert [c.value for c in ws[1]] == [HEADERS[c] for c in SHEET_ORDER]
+    assert [c.value for c in ws[1]] == [*(HEADERS[c] for c in SHEET_ORDER), ROW_CHECK]
+    assert ws.column_dimensions[ws.cell(1, len(SHEET_ORDER) + 1).column_letter].hidden
     # the codes and the Decision stay in view: frozen left of column G, above row 2
     assert ws.freeze_panes == "G2"
     assert [c.value for c in ws[1]][:6] == ["Plan row", "Action", "Charge code", "Old code",
@@ -62,7 +64,8 @@ def test_summary_and_identity_sheets(written):
     assert ["replace", 1, 1, 0, 0, 2] in summary
     assert ["Charges at risk (price x annual volume)", 1075.5] in summary
     assert any(row and row[0] == "How to review" for row in summary)
-    ident = dict(wb["Plan identity"].iter_rows(min_row=2, values_only=True))
+    ident = {row[0]: row[1] for row in wb["Plan identity"].iter_rows(min_row=2,
+                                                                     values_only=True)}
     assert ident["plan_id"] == plan.identity.plan_id
     assert '"hcpcs:2026"' in ident["releases"]
 

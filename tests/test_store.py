@@ -154,7 +154,8 @@ def test_other_files_in_the_folder_are_left_alone(tmp_path: Path) -> None:
     store.import_release(release())
     store.import_release(release(ROWS_2025, sha="f" * 64), replace=True)
     assert sample.read_text() == "keep me"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "sample", "store"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".updater.lock", "manifest.json",
+                                                           "sample", "store"]
 
 
 # ------------------------------------------------------------------ changes-only releases

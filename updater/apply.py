@@ -65,15 +65,17 @@ import json
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from updater import journal
+from updater.audit import AUDIT_LOG
 from updater.codes import file_spelling, spell_like
 from updater.codeshapes import COMPILED
-from updater.errors import UpdaterError
+from updater.errors import UpdaterError, reads_file
 from updater.inputs import (
     CHARGE_CODE,
     CODE,
@@ -85,8 +87,17 @@ from updater.inputs import (
 )
 from updater.inputs.tables import column_key, inactive_values_for
 from updater.model import RECORD, TERMINATION_DATE, Release, official_titles
-from updater.output import atomic_path, defuse_formulas, file_sha256
-from updater.patchers import Grid, HeaderTest, day_before, normalize_code, open_grid
+from updater.output import defuse_formulas, file_sha256
+from updater.patchers import (
+    Grid,
+    HeaderTest,
+    check_layout,
+    check_saved,
+    day_before,
+    grid_kind,
+    normalize_code,
+    open_grid,
+)
 from updater.plan_model import (
     ACTION,
     COMMENT,
@@ -115,7 +126,7 @@ CHANGE_COLUMNS = ("output_row", "input_row", "kind", "column", "before", "after"
                   "plan_row", "action", "note", "decision", "reviewer", "reviewed_on",
                   "comment", "file")
 SIGN_OFF = ("decision", "reviewer", "reviewed_on", "comment")  # per plan row, from the plan
-AUDIT_LOG = "updater-audit.jsonl"
+__all__ = ["AUDIT_LOG", "apply_plan", "changelog_paths", "revert"]
 NEW_CHARGE_CODE = "new charge code needed"
 _SHAPES = {s: COMPILED[s] for s in (CodeSystem.CPT, CodeSystem.HCPCS)}
 
@@ -146,6 +157,7 @@ class ApplyResult:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     # who signed the applied rows: {"reviewer", "reviewed_on", "plan_rows"} per signature
     reviews: list[dict[str, Any]] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)  # interrupted runs finished first
 
     @property
     def table(self) -> pd.DataFrame:
@@ -155,7 +167,8 @@ class ApplyResult:
     def summary_text(self) -> str:
         c = self.counts
         head = "dry run, nothing written" if self.dry_run else f"wrote {self.output}"
-        lines = [f"updater apply: plan {self.plan_id}: {self.kind}: {head}"]
+        lines = [f"updater apply: {line}" for line in self.recovered]
+        lines.append(f"updater apply: plan {self.plan_id}: {self.kind}: {head}")
         if self.kind == "crosswalk":
             lines += [f"  plan rows applied: {c['applied']} (end pair {c['end_pair']}, add "
                       f"pair {c['add_pair']})",
@@ -206,11 +219,13 @@ class RevertResult:
     rows_removed: int
     identical: bool  # the restored file's sha256 is the original input's
     forced: bool = False
+    recovered: list[str] = field(default_factory=list)  # interrupted runs finished first
 
     def summary_text(self) -> str:
         same = ("identical to the original (same sha256)" if self.identical
                 else "cell-identical to the original (the file's bytes differ)")
-        return (f"updater revert: wrote {self.output}: {self.cells_restored} cells restored, "
+        return "".join(f"updater revert: {line}\n" for line in self.recovered) + (
+            f"updater revert: wrote {self.output}: {self.cells_restored} cells restored, "
                 f"{self.rows_removed} inserted lines removed; {same}")
 
 
@@ -1173,6 +1188,7 @@ def apply_plan(plan_table: pd.DataFrame | Any, identity: PlanIdentity | None = N
         raise UpdaterError("the chargemaster and the crosswalk would be written to one file",
                            file=jobs[0][2], hint="give two different output files")
     who = user or _user()
+    recovered = [] if dry_run else journal.recover(jobs[0][2].parent)
     planned = {kind: plan_steps(plan_table, kind) for kind, _, _ in jobs}
     warnings = check_codes([s for steps, _ in planned.values() for s in steps], identity,
                            new_releases, store)
@@ -1202,39 +1218,28 @@ def apply_plan(plan_table: pd.DataFrame | Any, identity: PlanIdentity | None = N
             with contextlib.suppress(UpdaterError):  # the file's rows are not checked here
                 if n := len(plan_steps(plan_table, kind)[0]):
                     main.waiting[kind] = n
+    main.recovered = recovered
     if dry_run:
         return main
-    for part in parts:
-        _write(part)
-    record: dict[str, Any] = {"command": "apply", "user": who, "plan_id": identity.plan_id}
+    run_id = journal.new_run_id()
+    written = []
     for part in parts:
         r = part.result
+        part.meta["run_id"] = run_id
+        csv_log, json_log = changelog_paths(r.output)
+        logs = {json_log: json.dumps(_serializable(part.meta), indent=1, ensure_ascii=False)
+                + "\n",
+                csv_log: defuse_formulas(r.table.astype("object")).to_csv(index=False)}
         entry = {r.kind: str(r.source), "input_sha256": r.input_sha256,
                  "output": str(r.output), "output_sha256": r.output_sha256,
                  "counts": r.counts, "forced": r.forced, "reviews": r.reviews,
                  "warnings": r.warnings}
-        if r.kind == "chargemaster":
-            record.update(entry)
-        else:
-            record["crosswalk"] = entry
-    if "chargemaster" not in record:
-        record.update({"chargemaster": None, "forced": main.forced})
-    record["dry_run"] = False
-    audit(main.output.parent, record)
+        written.append(journal.Part(r.kind, r.output, part.data, logs, entry,
+                                    at_top=r.kind == "chargemaster"))
+    journal.commit(main.output.parent, run_id, "apply",
+                   {"command": "apply", "user": who, "plan_id": identity.plan_id}, written,
+                   {"chargemaster": None, "forced": main.forced, "dry_run": False})
     return main
-
-
-def _write(part: _Patched) -> None:
-    """The patched file and its change log, each through a temporary file."""
-    out = part.result.output
-    csv_log, json_log = changelog_paths(out)
-    with atomic_path(out) as tmp:
-        tmp.write_bytes(part.data)
-    with atomic_path(json_log) as tmp:
-        tmp.write_text(json.dumps(_serializable(part.meta), indent=1, ensure_ascii=False)
-                       + "\n", encoding="utf-8")
-    with atomic_path(csv_log) as tmp:
-        defuse_formulas(part.result.table.astype("object")).to_csv(tmp, index=False)
 
 
 def _insert_and_log(grid: Grid, patcher: Patcher, source_rows: list[int | None],
@@ -1308,13 +1313,6 @@ def _user() -> str:
         return "unknown"
 
 
-def audit(folder: Path, record: dict[str, Any]) -> None:
-    """One JSON line appended to ``updater-audit.jsonl`` (never rewritten)."""
-    entry = {"time": datetime.now(UTC).isoformat(timespec="seconds"), **record}
-    with (folder / AUDIT_LOG).open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(_serializable(entry), ensure_ascii=False) + "\n")
-
-
 # ---------------------------------------------------------------- revert
 
 
@@ -1339,10 +1337,25 @@ def _row_of(change: Mapping[str, Any], grid: Grid, n: int, changelog: Path) -> i
     return row - 1
 
 
+def _check_changelog(changelog: Path, layout: object, changes: list[dict[str, Any]],
+                     kind: str) -> None:
+    """A change log edited by hand (a list for an object, text for a number) is refused
+    with the field named, before anything is read with it."""
+    hint = "revert with the change log apply wrote, as it wrote it"
+    why = check_layout(layout, kind)
+    if why:
+        raise UpdaterError(f"a damaged change log: {why}", file=changelog, hint=hint)
+    for n, change in enumerate(changes, start=1):
+        if change.get("kind") == "cell" and (why := check_saved(change.get("restore"), kind)):
+            raise UpdaterError(f"change log row {n}: {why}", file=changelog, hint=hint)
+
+
+@reads_file
 def revert(changelog: str | Path, patched: str | Path, out: str | Path, *,
            force: bool = False, user: str | None = None) -> RevertResult:
     """Undo an apply: every changed cell back to its value before, inserted lines removed."""
     changelog, patched, out = Path(changelog), Path(patched), Path(out)
+    recovered = journal.recover(out.parent)  # an apply or revert killed there, finished
     if changelog.suffix.lower() == ".csv":
         changelog = changelog.with_suffix(".json")
     if not changelog.is_file():
@@ -1362,6 +1375,7 @@ def revert(changelog: str | Path, patched: str | Path, out: str | Path, *,
                            hint="write the restored copy to another file")
     if not patched.is_file():
         raise UpdaterError("no such file", file=patched, hint="check the path")
+    _check_changelog(changelog, layout, changes, grid_kind(patched))
     actual = file_sha256(patched)
     forced = actual != meta.get("output_sha256")
     if forced and not force:
@@ -1382,13 +1396,13 @@ def revert(changelog: str | Path, patched: str | Path, out: str | Path, *,
         gone = set(inserted)
         grid.reorder([(i, None) for i in range(len(grid)) if i not in gone])
     data = grid.to_bytes()
-    with atomic_path(out) as tmp:
-        tmp.write_bytes(data)
     sha = hashlib.sha256(data).hexdigest()
-    audit(out.parent, {"command": "revert", "user": user or _user(),
-                       "plan_id": meta.get("plan_id"), "changelog": str(changelog),
-                       "input_sha256": actual, "output": str(out), "output_sha256": sha,
-                       "counts": {"cells_restored": restored, "rows_removed": len(inserted)},
-                       "forced": forced, "dry_run": False})
+    journal.commit(out.parent, journal.new_run_id(), "revert",
+                   {"command": "revert", "user": user or _user(),
+                    "plan_id": meta.get("plan_id"), "changelog": str(changelog),
+                    "input_sha256": actual, "output": str(out), "output_sha256": sha,
+                    "counts": {"cells_restored": restored, "rows_removed": len(inserted)},
+                    "forced": forced, "dry_run": False},
+                   [journal.Part("output", out, data)])
     return RevertResult(out, sha, restored, len(inserted), sha == meta.get("input_sha256"),
-                        forced)
+                        forced, recovered)

@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from updater.errors import UpdaterError
 from updater.versions import version_for_effective
 from updater.vocabulary import CodeSystem
 
@@ -158,6 +159,9 @@ def _next_of(system: CodeSystem, as_of: date) -> list[Cycle]:
     return []
 
 
+MAX_HORIZON_DAYS = 3653  # ten years: the publishers announce a year or two ahead
+
+
 def upcoming(as_of: date, *, horizon_days: int = 120,
              systems: Iterable[CodeSystem | str] | None = None) -> list[Cycle]:
     """Cycles taking effect from ``as_of`` (included) to ``horizon_days`` later, sorted;
@@ -167,7 +171,16 @@ def upcoming(as_of: date, *, horizon_days: int = 120,
     that must be in place, so a check run that morning still names it.
     """
     wanted = _systems(systems)
-    found = set(cycles_between(as_of, as_of + timedelta(days=max(horizon_days, 0)), wanted))
+    if horizon_days > MAX_HORIZON_DAYS:
+        raise UpdaterError(f"a horizon of {horizon_days} days is more than "
+                           f"{MAX_HORIZON_DAYS} days (ten years) ahead",
+                           hint="give the days to look ahead, e.g. --horizon 120")
+    try:
+        end = as_of + timedelta(days=max(horizon_days, 0))
+    except OverflowError:
+        raise UpdaterError(f"{as_of.isoformat()} plus {horizon_days} days is past the year "
+                           "9999", hint="check --as-of and --horizon") from None
+    found = set(cycles_between(as_of, end, wanted))
     for system in wanted:
         found.update(_next_of(system, as_of))
     return sorted(found)

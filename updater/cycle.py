@@ -44,8 +44,9 @@ import pandas as pd
 
 from updater import plan_model as P
 from updater.errors import UpdaterError
+from updater.locking import LockedError
 from updater.model import Release
-from updater.output import write_json
+from updater.output import make_folder, write_json
 from updater.reports.render import slug
 from updater.vocabulary import CodeSystem, Decision
 
@@ -277,6 +278,8 @@ def import_inbox(store: ReleaseStore, files: Sequence[Path], *,
         read_with |= {s.sha256: path for s in release.sources}
         try:
             result = store.import_release(release)
+        except LockedError:
+            raise  # another updater is importing: stop here, nothing is half done
         except UpdaterError as exc:
             if _stored_alike(store, release):  # LONGULT.txt after LONGULF.txt was stored
                 done.append(InboxFile(str(path), "unchanged", release=release.id,
@@ -413,7 +416,7 @@ def run_cycle(config: Config, *, cycle: date | None = None, next_: bool = False,
         raise _no_pairs_error(config, effective, runs)
     units = input_units(config)
     folder = config.output / effective.isoformat()
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     # a reviewed workbook that cannot be read stops the run before anything is written
     reviewed = {u.name: _reviewed_plan(folder / u.file("plan", "xlsx")) for u in units}
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from updater.config import ChargemasterConfig, Config, CrosswalkConfig
 from updater.cycle import CycleResult, import_inbox, inbox_files, run_cycle, summary_lines
+from updater.output import make_folder
 from updater.sample import sample_chargemasters_dir, sample_dir
 from updater.store import ReleaseStore
 from updater.textreport import diff_report
@@ -50,7 +51,7 @@ def demo_cycles(store: ReleaseStore) -> list[date]:
 def run_demo(out: Path, results: list[CycleResult] | None = None) -> Iterator[str]:
     """Yields the report lines as it goes; each cycle's result is appended to ``results``
     when given."""
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     config = demo_config(out)
     yield "updater demo: synthetic sample releases (not real code sets; CPT text is made up)"
     store = ReleaseStore(config.store)

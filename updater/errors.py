@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar, cast
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class UpdaterError(Exception):
@@ -49,3 +54,26 @@ class UnknownFormatError(UpdaterError):
 
 class StoreError(UpdaterError):
     """The release store is missing something or would be made inconsistent."""
+
+
+class WriteError(UpdaterError):
+    """An output could not be written (a read-only folder, a full disk, a path that holds
+    no files); the temporary file was removed and the target left as it was. ``reason``
+    is the system's word for it ("No space left on device")."""
+
+    reason: str = ""
+
+
+def reads_file(func: F) -> F:
+    """An OSError while the function reads its first argument (a path: a device, a /proc
+    file, a file gone or unreadable) becomes one UpdaterError naming that file."""
+    @functools.wraps(func)
+    def wrapper(path: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(path, *args, **kwargs)
+        except OSError as exc:
+            raise UpdaterError(f"cannot read the file ({exc.strerror or exc})",
+                               file=exc.filename or path,
+                               hint="check the path, and that it is a file you may read"
+                               ) from None
+    return cast(F, wrapper)

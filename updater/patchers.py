@@ -29,16 +29,10 @@ from typing import Any
 
 from updater.errors import UpdaterError
 from updater.inputs.tables import DELIMITERS, HEADER_ROWS, cell_text
+from updater.limits import check_archive, check_mixed_encoding
+from updater.output import EXCEL_CELL_LIMIT, defuse_text
 
 _BOM = b"\xef\xbb\xbf"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(text: str) -> str:
-    """Text for a CSV cell that a spreadsheet must not run as a formula."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def normalize_code(text: str) -> str:
     """A code cell as the scan compares codes: upper case, no dots or spaces."""
     text = re.sub(r"^(\d+)\.0+$", r"\1", text.strip())
@@ -221,6 +215,7 @@ class CsvGrid(Grid):
         try:
             text, self.encoding = raw.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
+            check_mixed_encoding(raw, str(path))
             try:
                 text, self.encoding = raw.decode("cp1252"), "cp1252"
             except UnicodeDecodeError as exc:
@@ -287,7 +282,7 @@ class CsvGrid(Grid):
         rec.body = None
 
     def set_text(self, i: int, j: int, value: str) -> None:
-        self._set(i, j, safe_text(value))
+        self._set(i, j, defuse_text(value))
 
     def set_date(self, i: int, j: int, value: date | None) -> None:
         if value is None:
@@ -396,6 +391,7 @@ class XlsxGrid(Grid):
             raise UpdaterError(f"cannot patch a {path.suffix or 'workbook without extension'}"
                                " workbook", file=path,
                                hint="save it as .xlsx (or export it as CSV) first")
+        check_archive(path, str(path))
         try:
             self.book = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
         except Exception as exc:  # openpyxl raises many types
@@ -405,7 +401,7 @@ class XlsxGrid(Grid):
         if name not in self.book.sheetnames:
             raise UpdaterError(f"no sheet named {name!r}", file=path,
                                hint="name one of " + ", ".join(self.book.sheetnames))
-        self.sheet = name
+        self.path, self.sheet = path, name
         self.ws = self.book[name]
         if layout:
             self.header_row = int(layout["header_row"])
@@ -452,8 +448,14 @@ class XlsxGrid(Grid):
         return saved
 
     def set_text(self, i: int, j: int, value: str) -> None:
+        if len(value) > EXCEL_CELL_LIMIT:
+            raise UpdaterError(
+                f"row {self.header_row + 1 + i}, column {self.header[j]!r}: {len(value):,} "
+                f"characters, more than the {EXCEL_CELL_LIMIT:,} an Excel cell holds",
+                file=f"{self.path}, sheet {self.sheet!r}",
+                hint="shorten the text in the plan, or patch a CSV export")
         cell = self._cell(i, j)
-        cell.value = value
+        cell.value = defuse_text(value)
         cell.data_type = "s"  # text, never a formula
 
     def set_date(self, i: int, j: int, value: date | None) -> None:
@@ -544,8 +546,57 @@ def open_grid(path: Path, *, sheet: str | None = None, wanted: Sequence[str] = (
               ) -> Grid:
     """The file as a grid: a workbook by its first bytes, else CSV. The header row is the
     first row with every ``wanted`` text (and passing ``is_header``)."""
+    if grid_kind(path) == "xlsx":
+        return XlsxGrid(path, sheet=sheet, wanted=wanted, layout=layout, is_header=is_header)
+    return CsvGrid(path, wanted=wanted, layout=layout, is_header=is_header)
+
+
+def grid_kind(path: Path) -> str:
+    """``xlsx`` for a workbook (by its first bytes or its name), else ``csv``."""
     with path.open("rb") as fh:
         head = fh.read(4)
     if head.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        return XlsxGrid(path, sheet=sheet, wanted=wanted, layout=layout, is_header=is_header)
-    return CsvGrid(path, wanted=wanted, layout=layout, is_header=is_header)
+        return "xlsx"
+    return "csv"
+
+
+_LAYOUT_TEXT = {"csv": "delimiter", "xlsx": "sheet"}
+_LAYOUT_ROW = {"csv": ("header_index", 0, 10_000), "xlsx": ("header_row", 1, 1_048_576)}
+_SAVED_TYPES = ("value", "formula", "date", "datetime")
+
+
+def check_layout(layout: object, kind: str) -> str | None:
+    """What is wrong with a change log's ``layout`` for a ``kind`` grid (None: nothing)."""
+    if not isinstance(layout, dict):
+        return f"its layout is {type(layout).__name__}, not an object"
+    text = layout.get(_LAYOUT_TEXT[kind])
+    if not isinstance(text, str) or (kind == "csv" and len(text) != 1):
+        return f"its layout's {_LAYOUT_TEXT[kind]!r} is {text!r}"
+    key, lo, hi = _LAYOUT_ROW[kind]
+    row = layout.get(key)
+    if not isinstance(row, int) or isinstance(row, bool) or not lo <= row <= hi:
+        return f"its layout's {key!r} is {row!r}, not a row number"
+    return None
+
+
+def check_saved(saved: object, kind: str) -> str | None:
+    """What is wrong with a value ``raw`` saved for ``restore`` (None: nothing)."""
+    if not isinstance(saved, dict):
+        return f"the saved value is {type(saved).__name__}, not an object"
+    value = saved.get("v")
+    if kind == "csv":
+        width = saved.get("width", 0)
+        if not isinstance(value, str) or not isinstance(width, int) or isinstance(width, bool):
+            return f"the saved value {saved!r} is not a CSV cell"
+        return None
+    t = saved.get("t")
+    if t not in _SAVED_TYPES or not isinstance(saved.get("format", ""), str):
+        return f"the saved value {saved!r} is not a workbook cell"
+    if t in ("date", "datetime"):
+        try:
+            (datetime if t == "datetime" else date).fromisoformat(str(value))
+        except ValueError:
+            return f"the saved date {value!r} is not a date"
+    elif value is not None and not isinstance(value, bool | int | float | str):
+        return f"the saved value {value!r} is not a workbook cell"
+    return None

@@ -26,7 +26,7 @@ from updater import __version__
 from updater import plan_model as P
 from updater.codes import DOTTED, file_spelling, spell_code_lists
 from updater.codeshapes import procedure_system
-from updater.errors import UpdaterError
+from updater.errors import UpdaterError, reads_file
 from updater.inputs import DIAGNOSIS_AS_WRITTEN, ChargemasterInput, CrosswalkInput
 from updater.model import official_titles
 from updater.output import file_sha256, to_json_bytes
@@ -141,7 +141,7 @@ def _reasons(f: pd.DataFrame, succ: pd.DataFrame, labels: dict[str, str]) -> pd.
     spells them (``succ["codes"]`` already is)."""
     code, kind = f["shown_code"], f["kind"]
     detail = _spelled(f["detail"], f["system"], f["spelling"])  # "children: E11650, ..."
-    release = f["system"].map(labels).fillna("the new release").astype(str)
+    release = f["system"].map(labels).astype(object).fillna("the new release").astype(str)
     happened = kind.map(_WHAT_HAPPENED).fillna("").astype(str)
     happened = happened.where(kind != FindingKind.DELETED.value, happened + " in " + release)
     happened = happened.where(detail == "", happened + " (" + detail + ")")
@@ -357,7 +357,7 @@ def make_plan(result: ScanResult, *, chargemaster: ChargemasterInput | None = No
     effective_of = {r["system"]: r["effective"] for r in releases}
     labels = {r["system"]: _label(r["system"], r["version"]) for r in releases}
     earliest = min(effective_of.values(), default="")
-    effective = f["system"].map(effective_of).fillna(earliest).astype(str)
+    effective = f["system"].map(effective_of).astype(object).fillna(earliest).astype(str)
     if titles is None:
         titles = release_titles([cs.new for cs in result.change_sets])
     if crosswalk is not None:
@@ -562,6 +562,7 @@ def read_workbook(path: str | Path) -> Plan:
     return read(path)
 
 
+@reads_file
 def read_plan(path: str | Path) -> Plan:
     """A plan from plan.json or the reviewed plan.xlsx (by extension); anything else is
     refused before it is read."""

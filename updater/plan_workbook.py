@@ -26,7 +26,8 @@ import pandas as pd
 from updater import plan_model as P
 from updater.codes import DOTTED, unspell_codes
 from updater.errors import UpdaterError
-from updater.output import _FORMULA_START, atomic_path, defuse_formulas
+from updater.limits import check_archive
+from updater.output import atomic_path, check_cell_lengths, defuse_formulas
 from updater.plan import (
     FLOAT_COLUMNS,
     IDENTITY_FIELDS,
@@ -35,6 +36,18 @@ from updater.plan import (
     check_table,
     empty_table,
     identity_from,
+)
+from updater.plan_seal import (
+    CHECK,
+    FIXED,
+    ROW_CHECK,
+    ROWS_KEY,
+    canonical,
+    check_decisions,
+    check_identity,
+    check_rows,
+    identity_check,
+    row_check,
 )
 from updater.vocabulary import Decision, PlanAction
 
@@ -92,16 +105,11 @@ HOW_TO_REVIEW = (
     "(comma-separated for several).",
     "4. Sign each row you decide: your name in Reviewer, the date in Reviewed on, a note in "
     "Comment if you like. `updater apply` writes them into its change log and audit log.",
-    "5. Leave every other column as it is: `updater apply` matches rows by Plan row.",
+    "5. Leave every other column and the row order as they are, and delete no row (Reject "
+    "it instead): `updater apply` checks each row and refuses an edited, sorted or "
+    "shortened sheet (sorted by mistake? sort by Plan row again).",
     "6. Save the workbook and give it to `updater apply` (rows still Pending are not applied).",
 )
-
-
-def _undefuse(value: str) -> str:
-    """Undo the apostrophe ``defuse_formulas`` put before formula-like text."""
-    if len(value) > 1 and value[0] == "'" and value[1:].startswith(_FORMULA_START):
-        return value[1:]
-    return value
 
 
 def _summary_rows(plan: Plan) -> list[list[Any]]:
@@ -230,14 +238,18 @@ def write_workbook(plan: Plan, path: str | Path) -> None:
         table[col] = table[col].map(DECISION_WORDS).fillna(table[col])
     text_cols = [c for c in SHEET_ORDER if c not in INT_COLUMNS + FLOAT_COLUMNS]
     table[text_cols] = _text(table[text_cols])
-    ws.append([HEADERS[c] for c in SHEET_ORDER])
+    check_cell_lengths(table[text_cols], path, PLAN_SHEET)
+    ws.append([HEADERS[c] for c in SHEET_ORDER] + [ROW_CHECK])
     charges = table[P.CHARGES_AT_RISK].astype(object).where(table[P.CHARGES_AT_RISK].notna(),
                                                             None)
     table[P.CHARGES_AT_RISK] = charges
     # a reviewed-on date goes in as a date cell (Excel shows and sorts it as one)
     table[P.REVIEWED_ON] = [_as_date(v) for v in table[P.REVIEWED_ON]]
+    fixed_at = [SHEET_ORDER.index(c) for c in FIXED]
     for values in table.itertuples(index=False, name=None):
-        ws.append([v.item() if hasattr(v, "item") else v for v in values])
+        cells = [v.item() if hasattr(v, "item") else v for v in values]
+        ws.append([*cells, row_check(plan.identity.plan_id, [cells[i] for i in fixed_at])])
+    ws.column_dimensions[get_column_letter(len(SHEET_ORDER) + 1)].hidden = True
     bold = Font(bold=True)
     for cell in ws[1]:
         cell.font = bold
@@ -294,9 +306,10 @@ def write_workbook(plan: Plan, path: str | Path) -> None:
     ws.print_options.gridLines = True
 
     ident = wb.create_sheet(IDENTITY_SHEET)
-    ident.append(["key", "value"])
-    for row in _identity_rows(plan):
-        ident.append(_defused(row))
+    ident.append(["key", "value", CHECK])
+    for key, value in [*_identity_rows(plan), [ROWS_KEY, str(len(table))]]:
+        ident.append([*_defused([key, value]), identity_check(plan.identity.plan_id, key,
+                                                              value)])
     ident["A1"].font = bold
     ident["B1"].font = bold
     ident.column_dimensions["A"].width = 22
@@ -316,12 +329,7 @@ def _as_date(value: str) -> Any:
         return value
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return _undefuse(str(value).strip())
+_cell_text = canonical  # a cell read back: one rule, the one the row checks use
 
 
 def _replacement(value: Any) -> str:
@@ -337,6 +345,8 @@ def read_workbook(path: str | Path) -> Plan:
     from openpyxl import load_workbook
 
     path = Path(path)
+    if path.is_file():
+        check_archive(path, str(path))
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError as exc:
@@ -351,10 +361,14 @@ def read_workbook(path: str | Path) -> Plan:
                                    file=path, hint="give the plan.xlsx written by "
                                    "`updater plan`")
         identity_data: dict[str, Any] = {}
-        for row in wb[IDENTITY_SHEET].iter_rows(min_row=2, values_only=True):
-            if not row or row[0] is None:
-                continue
-            key, value = str(row[0]).strip(), _cell_text(row[1] if len(row) > 1 else None)
+        keyed = [(r, str(row[0]).strip(), row[1] if len(row) > 1 else None,
+                  row[2] if len(row) > 2 else None)
+                 for r, row in enumerate(wb[IDENTITY_SHEET].iter_rows(min_row=2,
+                                                                       values_only=True),
+                                         start=2) if row and row[0] is not None]
+        check_identity(keyed, [*IDENTITY_FIELDS, ROWS_KEY], f"{path}, sheet {IDENTITY_SHEET!r}")
+        for _, key, cell, _ in keyed:
+            value = _cell_text(cell)
             if key == "releases":
                 try:
                     identity_data[key] = json.loads(value or "[]")
@@ -364,6 +378,11 @@ def read_workbook(path: str | Path) -> Plan:
             else:
                 identity_data[key] = value
         identity = identity_from(identity_data, path)
+        rows_text = str(identity_data[ROWS_KEY])
+        if not rows_text.isdigit():
+            raise UpdaterError(f"the plan identity's {ROWS_KEY!r} is {rows_text!r}, not a "
+                               "number", file=f"{path}, sheet {IDENTITY_SHEET!r}")
+        count = int(rows_text)
         rows = list(wb[PLAN_SHEET].iter_rows(values_only=True))
     finally:
         wb.close()
@@ -378,7 +397,17 @@ def read_workbook(path: str | Path) -> Plan:
     if missing:
         raise UpdaterError(f"column(s) {', '.join(missing)} missing on the Plan sheet",
                            file=where, hint="keep the columns `updater plan` wrote")
-    body = [r for r in rows[1:] if any(v not in (None, "") for v in r)]
+    titles = [str(h).strip() if h is not None else "" for h in rows[0]]
+    if ROW_CHECK not in titles:
+        raise UpdaterError(f"no {ROW_CHECK!r} column (deleted?)", file=where,
+                           hint="keep the columns `updater plan` wrote")
+    check_at, fixed_at = titles.index(ROW_CHECK), [header.index(c) for c in FIXED]
+    numbered = [(n, r) for n, r in enumerate(rows[1:], start=2)
+                if any(v not in (None, "") for v in r)]
+    sheet_rows, body = [n for n, _ in numbered], [r for _, r in numbered]
+    check_rows(identity.plan_id, count, sheet_rows,
+               [[r[i] if i < len(r) else None for i in fixed_at] for r in body],
+               [r[check_at] if check_at < len(r) else None for r in body], where)
     if not body:
         return Plan(table=empty_table(), identity=identity)
     columns = {c: [r[i] if i < len(r) else None for r in body]
@@ -405,6 +434,8 @@ def read_workbook(path: str | Path) -> Plan:
             at = int(bad.to_numpy().nonzero()[0][0])
             raise UpdaterError(f"{HEADERS[col]} {table[col].iloc[at]!r} is not one of "
                                f"{', '.join(DECISION_WORDS.values())}", file=where,
-                               row=at + 2, hint="pick a value from the dropdown")
+                               row=sheet_rows[at], hint="pick a value from the dropdown")
         table[col] = decided
+    check_decisions(sheet_rows, table[P.ACTION].tolist(), table[P.DECISION].tolist(),
+                    table[P.REPLACEMENT].tolist(), where)
     return Plan(table=check_table(table, where), identity=identity)

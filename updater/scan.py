@@ -97,7 +97,8 @@ class ScanResult:
         if not isinstance(found, list) or not all(isinstance(f, dict) for f in found):
             raise refuse('"findings" is not a list of objects')
         if not isinstance(releases, list) or not all(
-                isinstance(r, dict) and isinstance(r.get("new"), dict) for r in releases):
+                isinstance(r, dict) and isinstance(r.get("new"), dict)
+                and isinstance(r.get("old") or {}, dict) for r in releases):
             raise refuse('"releases" is not a list of {"system", "old", "new"} objects')
         gone = [c for c in FINDING_COLUMNS if found and c not in found[0]]
         if gone:
@@ -116,6 +117,8 @@ class ScanResult:
         except (TypeError, ValueError):
             raise refuse("a finding's row or charges_at_risk is not a number") from None
         inputs = data.get("inputs") if isinstance(data.get("inputs"), dict) else {}
+        if not all(isinstance(v, dict) for v in (inputs or {}).values()):
+            raise refuse('"inputs" holds something other than {"path", "sha256"} objects')
         summary = data["summary"] if isinstance(data["summary"], dict) else {}
         return cls(findings=findings, summary=summary, inputs=inputs or {},
                    releases=releases)

@@ -2,7 +2,9 @@
 
 A ``Source`` reads lazily, so detection can look at the head of every member of a
 CDC zip without inflating the PDFs, and names every problem after the file
-(``FY2025.zip!icd10cm-order-2025.txt``) the user can find.
+(``FY2025.zip!icd10cm-order-2025.txt``) the user can find. A zip is checked before any
+member is read (:func:`updater.limits.check_archive`: no zip bomb, no member path
+climbing out of its folder); nothing is ever unpacked to disk.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from updater.errors import UpdaterError
+from updater.limits import check_archive, check_mixed_encoding, read_member
 
 HEAD_BYTES = 8192
+_OFFICE = {".xlsx", ".xlsm", ".xls", ".docx", ".ods"}  # zips of their own
 
 
 @dataclass
@@ -75,7 +79,7 @@ class Source:
             return self.path.read_bytes()
         try:
             with zipfile.ZipFile(self.path) as archive:
-                return archive.read(self.member)
+                return read_member(archive, self.member)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
             raise _damaged(self, exc) from None
 
@@ -94,6 +98,7 @@ def decode_text(data: bytes, display: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
+        check_mixed_encoding(data, display)
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError as exc:
@@ -124,7 +129,7 @@ def open_sources(path: str | Path) -> list[Source]:
                            hint="name the zip or the release file inside it")
     with p.open("rb") as fh:
         magic = fh.read(4)
-    office = p.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".docx", ".ods"}
+    office = p.suffix.lower() in _OFFICE
     if p.suffix.lower() == ".zip" or (magic == b"PK\x03\x04" and not office):
         if not zipfile.is_zipfile(p):
             raise UpdaterError(
@@ -139,6 +144,13 @@ def open_sources(path: str | Path) -> list[Source]:
         if magic[:2] != b"PK":
             raise UpdaterError("not a zip file (it does not start like one)", file=p,
                                hint="download the release again from the publisher")
-        return [Source(p, m) for m in members if not Path(m).name.startswith(".")
-                and "__MACOSX" not in m]
+        check_archive(p, str(p))
+        sources = [Source(p, m) for m in members if not Path(m).name.startswith(".")
+                   and "__MACOSX" not in m]
+        for source in sources:  # a workbook in the zip is itself a zip: checked too
+            if source.suffix in _OFFICE:
+                check_archive(source.read(), source.display)
+        return sources
+    if office:
+        check_archive(p, str(p))
     return [Source(p)]

@@ -10,21 +10,23 @@ Layout under the store folder (other files in it are left alone)::
 Parsing a publisher's zip takes a fraction of a second; reloading the parquet takes a
 few hundredths, so the diff, the history and the scans reuse imported releases. Every
 write goes to a temporary file first and the manifest is replaced last, so an import
-that fails half-way leaves the store exactly as it was.
+that fails half-way, or is killed at any point, leaves the store exactly as it was (the
+next import removes what a killed one left: temporary files, tables no manifest entry
+names). Imports into one store take turns: each holds ``.updater.lock`` (see
+:mod:`updater.locking`) from reading the manifest to replacing it, so two at once never
+lose a release.
 """
 
 from __future__ import annotations
 
 import builtins
 import json
-import os
 import re
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -32,13 +34,17 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from updater.changes import APPLIED_ONTO, apply_changes
-from updater.errors import StoreError, UpdaterError
+from updater.errors import StoreError, UpdaterError, WriteError
+from updater.faults import checkpoint
+from updater.locking import exclusive
 from updater.model import CODE, RECORD, PublisherChanges, Release, SourceFile
+from updater.output import atomic_path
 from updater.readers import ReadOptions, load_release, with_user_labels
 from updater.vocabulary import CodeSystem, RecordType, ReleaseKind
 
 DEFAULT_ROOT = Path("releases")
 MANIFEST = "manifest.json"
+LOCK_FILE = ".updater.lock"
 DATA_DIR = "store"
 STORE_FORMAT = "updater-release-store"
 STORE_FORMAT_VERSION = 1
@@ -214,9 +220,16 @@ class ReleaseStore:
 
         The same file again (same system, version and checksum) changes nothing; another
         file for a stored id is refused unless ``replace``, so a release an
-        auditor saw cannot be swapped silently.
+        auditor saw cannot be swapped silently. Holds the store's lock throughout.
         """
+        with exclusive(self.root / LOCK_FILE, f"the release store {self.root}"):
+            checkpoint("store.locked")
+            self._sweep()
+            return self._import_locked(release, replace)
+
+    def _import_locked(self, release: Release, replace: bool) -> ImportResult:
         entries = self._entries()
+        checkpoint("store.manifest_read")
         existing = next((r for r in entries if r.id.casefold() == release.id.casefold()), None)
         if existing is not None:
             if _checksums(existing.sources) == _checksums(release.sources):
@@ -255,6 +268,19 @@ class ReleaseStore:
                 hint="import the full release before it first (the publisher's zip with the "
                      "complete order file)")
         return self.load(base.id)
+
+    def _sweep(self) -> None:
+        """Remove what an import killed half-way left (under the lock, so no import is
+        writing them): temporary files, and tables no manifest entry names."""
+        data = self.root / DATA_DIR
+        for tmp in [*self.root.glob(".*.tmp"), *data.glob("*/.*.tmp")]:
+            tmp.unlink(missing_ok=True)
+        if not data.is_dir():
+            return
+        in_use = {f for r in self._entries() for f in (r.table_file, r.changes_file) if f}
+        for table in data.glob("*/*.parquet"):
+            if table.relative_to(self.root).as_posix() not in in_use:
+                table.unlink(missing_ok=True)
 
     def _what_it_has(self) -> str:
         ids = [r.id for r in self.list()]
@@ -320,19 +346,23 @@ class ReleaseStore:
         written: builtins.list[Path] = []
         try:
             written.append(self._write_parquet(release.table, table_file))
+            checkpoint("store.table_written")
             if changes is not None and changes_file is not None:
                 written.append(self._write_parquet(changes.entries, changes_file))
+                checkpoint("store.changes_written")
             if release.notes is not None and notes_file is not None:
                 written.append(self._write_parquet(release.notes, notes_file))
             self._write_manifest([*kept, stored])
+            checkpoint("store.manifest_written")
         except BaseException as exc:
             old = ({existing.table_file, existing.changes_file, existing.notes_file}
                    if existing else set())
             for path in written:
                 if path.relative_to(self.root).as_posix() not in in_use | old:
                     path.unlink(missing_ok=True)
-            if isinstance(exc, OSError):
-                raise StoreError(f"could not write to the store ({exc})", file=self.root,
+            if isinstance(exc, OSError | WriteError):
+                why = exc.reason if isinstance(exc, WriteError) else exc
+                raise StoreError(f"could not write to the store ({why})", file=self.root,
                                  hint="check free space and permissions; the store is "
                                       "unchanged") from exc
             raise
@@ -346,7 +376,8 @@ class ReleaseStore:
         target = self.root / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        _atomic_write(target, lambda fh: pq.write_table(table, fh))
+        with atomic_path(target, durable=True) as tmp:
+            pq.write_table(table, tmp)
         return target
 
     def _write_manifest(self, entries: Iterable[StoredRelease]) -> None:
@@ -355,24 +386,8 @@ class ReleaseStore:
                 "releases": [_entry_to_json(r) for r in ordered]}
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         self.root.mkdir(parents=True, exist_ok=True)
-        _atomic_write(self.manifest_path, lambda fh: fh.write(text.encode("utf-8")))
-
-
-def _atomic_write(target: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Write through a temporary file in the same folder, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # as a plain open() would have made it, not 0600
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with atomic_path(self.manifest_path, durable=True) as tmp:
+            tmp.write_text(text, encoding="utf-8")
 
 
 def _file_stem(release: Release) -> str:

@@ -18,8 +18,9 @@ _state = {"debug": False}
 
 
 class _Commands(TyperGroup):
-    """Turns a user mistake into one line on stderr and exit status 2, for the console
-    script and for ``CliRunner`` alike; ``--debug`` lets the traceback through."""
+    """Turns a user mistake, or a file the system cannot read or write, into one line on
+    stderr and exit status 2, for the console script and for ``CliRunner`` alike;
+    ``--debug`` lets the traceback through."""
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
@@ -28,6 +29,13 @@ class _Commands(TyperGroup):
             if _state["debug"]:
                 raise
             typer.echo(f"updater: error: {exc}", err=True)
+            ctx.exit(2)
+        except OSError as exc:  # the machine's, not ours: a file, a folder, a full disk
+            if _state["debug"]:
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            typer.echo(f"updater: error: {where}{exc.strerror or exc}; check the path, its "
+                       "permissions and the free space", err=True)
             ctx.exit(2)
 
     def list_commands(self, ctx):  # type: ignore[no-untyped-def]
@@ -46,7 +54,7 @@ app = typer.Typer(
 )
 
 _COMMANDS = ("diff", "store_commands", "scan", "formats", "plan", "apply", "demo", "report",
-             "report_impact", "check", "init", "run")  # report_impact joins report
+             "report_impact", "check", "init", "run", "audit")  # report_impact joins report
 
 
 def _version(value: bool) -> None:

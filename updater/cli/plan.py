@@ -38,7 +38,7 @@ def plan(
     plan.xlsx, then give it to `updater apply`."""
     from updater.errors import UpdaterError
     from updater.fhir import concept_map
-    from updater.output import write_json
+    from updater.output import make_folder, write_json
     from updater.plan import make_plan, plan_from_scan_json, summary_text, write_plan_json
     from updater.plan_workbook import write_workbook
     from updater.scan_run import run_scan
@@ -60,7 +60,7 @@ def plan(
     if out.exists() and not out.is_dir():
         raise UpdaterError("--out must be a folder", file=out,
                            hint="give a folder for plan.json, plan.xlsx and conceptmap.json")
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     paths = [out / "plan.json", out / "plan.xlsx", out / "conceptmap.json"]
     write_plan_json(made, paths[0])
     write_workbook(made, paths[1])

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from updater.errors import UpdaterError
+from updater.errors import UpdaterError, reads_file
 from updater.inputs import (
     ACTIVE,
     CDM_COLUMNS,
@@ -126,6 +126,7 @@ class Layout:
         return {*self.code, *self.modifiers, *self.single.values()}
 
 
+@reads_file
 def read_chargemaster(path: str | Path, *, profile: str | Path | None = None,
                       sheet: str | None = None,
                       columns: Mapping[str, str | Sequence[str]] | None = None,

@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from updater.codeshapes import SHAPES
-from updater.errors import UpdaterError
+from updater.errors import UpdaterError, reads_file
 from updater.inputs import (
     ACTIVE,
     CROSSWALK_COLUMNS,
@@ -120,6 +120,7 @@ _ITEM_GAP = r"[\s,;|]+"
 _WORDS = ("AND", "OR", "&")  # "C56.1 and C56.2"
 
 
+@reads_file
 def read_crosswalk(path: str | Path, *, expand_with: pd.DataFrame | None = None,
                    sheet: str | None = None,
                    columns: Mapping[str, str | Sequence[str]] | None = None) -> CrosswalkInput:

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from updater.errors import UpdaterError
+from updater.errors import UpdaterError, reads_file
 from updater.inputs import ITEM_ROW, PAYER, ROW, ChargemasterInput
 from updater.inputs.chargemaster import CodeCells, Lines, build_table
 from updater.inputs.tables import (
@@ -64,6 +64,7 @@ def looks_like_hpt(rows: Sequence[Sequence[str]]) -> bool:
     return hpt_key(rows[0][0]) == "hospital_name" and {"description", "code|1"} <= keys
 
 
+@reads_file
 def read_hpt(path: str | Path) -> ChargemasterInput:
     """An HPT CSV as the normalized chargemaster table."""
     file = open_table(path)

@@ -30,6 +30,14 @@ import pyarrow.csv as pacsv
 from python_calamine import CalamineWorkbook
 
 from updater.errors import UpdaterError
+from updater.limits import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    cell_too_long,
+    check_archive,
+    check_mixed_encoding,
+    check_width,
+)
 
 HEADER_ROWS = 30  # the header row is looked for among the first rows
 HEAD_BYTES = 1 << 20  # enough text for the first rows of any export
@@ -134,8 +142,25 @@ def open_table(path: str | Path, *, sheet: str | None = None) -> TableFile:
     if not head.strip() and (len(head) < HEAD_BYTES or not p.read_bytes().strip()):
         raise UpdaterError("the file is empty", file=p, hint="export the table again")
     if head.startswith(WORKBOOK_MAGIC) or p.suffix.lower() in WORKBOOK_SUFFIXES:
+        check_archive(p, str(p))
         return WorkbookFile(p, p.read_bytes(), sheet)
     return CsvFile(p, head)
+
+
+def checked(table: RawTable) -> RawTable:
+    """The table, refused when its header is wider than ``MAX_COLUMNS`` or a cell is
+    longer than ``MAX_CELL_CHARS`` (one pass of Arrow's kernels per column)."""
+    check_width(len(table.header), table.source)
+    for i, column in enumerate(table.columns):
+        if not len(column):
+            continue
+        lengths = pc.utf8_length(column)
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > MAX_CELL_CHARS:
+            at = pc.index(pc.greater(lengths, MAX_CELL_CHARS), True).as_py()
+            raise cell_too_long(table.source, at + 1, table.header[i],
+                                int(lengths[at].as_py()))
+    return table
 
 
 def locate_header(table: TableFile, is_header: Callable[[list[str]], bool],
@@ -195,6 +220,12 @@ class CsvFile(TableFile):
                                file=path, hint="export the table as CSV or XLSX")
         self._cache: dict[str, tuple[list[list[str]], list[int]]] = {}
         self.complete = self.bom + len(head) >= self.size
+        self.nul_line: int | None = None  # the first line with a NUL byte, once scanned
+        if not self.complete and b"\n" not in head and b"\r" not in head:
+            raise UpdaterError(f"the first line is longer than {HEAD_BYTES >> 20} MB: not a "
+                               "table export", file=path,
+                               hint="is this the file? a header of more than "
+                                    f"{MAX_COLUMNS:,} columns is refused too")
         try:
             self.head = head.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -214,6 +245,7 @@ class CsvFile(TableFile):
         raw = self.path.read_bytes()
         self._sha256 = hashlib.sha256(raw).hexdigest()
         raw = raw[self.bom:]
+        check_mixed_encoding(raw, self.source)
         try:
             text = raw.decode("cp1252")
         except UnicodeDecodeError as exc:
@@ -230,7 +262,9 @@ class CsvFile(TableFile):
     def split_head(self, delimiter: str) -> tuple[list[list[str]], list[int]]:
         """The first rows and the character offset where each one ends."""
         if delimiter not in self._cache:
-            self._cache[delimiter] = _head_rows(self.head, delimiter, complete=self.complete)
+            rows, ends = _head_rows(self.head, delimiter, complete=self.complete)
+            check_width(max(map(len, rows), default=0), self.source)  # before any search
+            self._cache[delimiter] = rows, ends
         return self._cache[delimiter]
 
     def heads(self) -> Iterator[tuple[str, list[list[str]]]]:
@@ -252,10 +286,16 @@ class CsvFile(TableFile):
         digest = hashlib.sha256()
         quotes_before = 0
         quoted_break = False
+        lines_before = 0
         at = -self.bom  # position in the text of the block's first byte
         with (io.BytesIO(self.data) if self.data is not None else self.path.open("rb")) as fh:
             while block := fh.read(1 << 24):
                 digest.update(block)
+                whole = np.frombuffer(block, dtype=np.uint8)
+                if self.nul_line is None and (zero := np.flatnonzero(whole == 0)).size:
+                    self.nul_line = lines_before + int(
+                        np.count_nonzero(whole[:zero[0]] == 10)) + 1
+                lines_before += int(np.count_nonzero(whole == 10))
                 if not quoted_break and at + len(block) > start:
                     skip = max(0, start - at)
                     piece = np.frombuffer(block, dtype=np.uint8)[skip:]
@@ -274,10 +314,16 @@ class CsvFile(TableFile):
              only: Collection[int] | None = None) -> RawTable:
         rows, ends = self.split_head(delimiter)
         header = [c.strip() for c in rows[header_at]]
+        check_width(len(header), self.source)
         start = len(self.head[:ends[header_at]].encode("utf-8"))
+        quoted_breaks = self._scan(start)
+        if self.nul_line is not None:
+            raise UpdaterError("binary content (NUL bytes) where text was expected",
+                               file=self.source, line=self.nul_line,
+                               hint="export the table as CSV or XLSX")
         try:
             columns = _arrow_columns(self._stream(start), len(header), delimiter,
-                                     newlines_in_values=self._scan(start), source=self.source,
+                                     newlines_in_values=quoted_breaks, source=self.source,
                                      only=only)
         except _NotUtf8:
             self._to_utf8()
@@ -285,7 +331,8 @@ class CsvFile(TableFile):
         if columns is None:  # rows with more or fewer cells than the header
             columns = self._python_columns(start, header, delimiter, header_at)
         columns = drop_trailing_blank(columns)
-        return RawTable(header, columns, header_at + 1, self.source, "csv", self.sha256)
+        return checked(RawTable(header, columns, header_at + 1, self.source, "csv",
+                                self.sha256))
 
     def _python_columns(self, start: int, header: list[str], delimiter: str,
                         header_at: int) -> list[pa.ChunkedArray]:
@@ -294,7 +341,12 @@ class CsvFile(TableFile):
         with self._stream(start) as stream:
             text = stream.read().decode("utf-8")
         width = len(header)
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:  # a cell past csv's limit, which is MAX_CELL_CHARS
+            raise UpdaterError(f"the table cannot be read ({exc})", file=self.source,
+                               hint="is this the export? a spreadsheet cell holds at most "
+                                    "32,767 characters") from None
         while rows and not any(c.strip() for c in rows[-1]):
             rows.pop()
         for n, row in enumerate(rows, start=1):
@@ -411,6 +463,7 @@ class WorkbookFile(TableFile):
         except Exception as exc:
             raise UpdaterError(f"sheet {name!r} cannot be read ({exc})", file=path,
                                hint="open it in Excel and save it again as .xlsx") from None
+        check_width(max(map(len, self.cells[:HEADER_ROWS + 5]), default=0), self.source)
         self.head = [[cell_text(c) for c in row] for row in self.cells[:HEADER_ROWS + 5]]
         if not any(any(c for c in row) for row in self.head) and not self._any_cell():
             raise UpdaterError(f"sheet {name!r} is empty", file=path,
@@ -425,6 +478,7 @@ class WorkbookFile(TableFile):
     def body(self, delimiter: str, header_at: int,
              only: Collection[int] | None = None) -> RawTable:
         header = self.head[header_at]
+        check_width(len(header), self.source)
         rows = self.cells[header_at + 1:]
         width = len(header)
         if rows:
@@ -435,8 +489,8 @@ class WorkbookFile(TableFile):
             columns += [blank_column(len(rows))] * (width - len(columns))
         else:
             columns = [blank_column(0) for _ in range(width)]
-        return RawTable(header, drop_trailing_blank(columns), header_at + 1, self.source,
-                        "xlsx", self.sha256)
+        return checked(RawTable(header, drop_trailing_blank(columns), header_at + 1,
+                                self.source, "xlsx", self.sha256))
 
 
 def cell_text(value: object) -> str:

@@ -28,6 +28,7 @@ from python_calamine import CalamineWorkbook
 
 from updater.codeshapes import ICD10CM_WRITTEN, has_shape
 from updater.errors import UpdaterError
+from updater.limits import check_archive
 from updater.readers.generic_table import key
 from updater.sources import decode_text
 from updater.versions import version_for_effective
@@ -116,6 +117,7 @@ def split_previous(cell: str) -> list[tuple[str, str]]:
 
 def _workbook_rows(path: Path) -> list[list[Any]]:
     """The rows of the first sheet with the table's header (else of the first sheet)."""
+    check_archive(path, str(path))
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types

@@ -23,6 +23,7 @@ from python_calamine import CalamineWorkbook
 
 from updater.codes import normalize_code
 from updater.errors import UpdaterError
+from updater.limits import check_archive
 from updater.mapping.conversion import codes_in_ranges
 from updater.readers.generic_table import cell_text, key
 from updater.sources import decode_text
@@ -76,6 +77,7 @@ def _rows(path: Path) -> list[list[str]]:
     with path.open("rb") as fh:
         workbook = fh.read(2) == b"PK"
     if workbook:
+        check_archive(path, str(path))
         try:
             book = CalamineWorkbook.from_path(str(path))
             sheet = book.get_sheet_by_index(0).to_python(skip_empty_area=False)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from updater.errors import UnknownFormatError, UpdaterError
+from updater.errors import UnknownFormatError, UpdaterError, reads_file
 from updater.model import Release, SourceFile, empty_table
 from updater.output import file_sha256
 from updater.readers.base import NotesReader, Reader, ReaderOutput, ReadOptions
@@ -75,6 +75,7 @@ def _detect(sources: list[Source], options: ReadOptions) -> list[tuple[Reader, S
     return matches
 
 
+@reads_file
 def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[Release, str]:
     """Read a publisher's file (or a zip of them) into a normalized ``Release``.
 
@@ -95,6 +96,12 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
             listed = ", ".join(s.member or s.name for s in sources) or "nothing"
             inside = f"; the zip holds: {listed}"
             message = "no release file inside the zip"
+            nested = [s.member for s in sources if s.member and s.suffix == ".zip"]
+            if nested:
+                raise UnknownFormatError(
+                    f"no release file inside the zip, only another zip ({', '.join(nested)})",
+                    file=path, hint="updater does not open a zip inside a zip: unzip this "
+                                    "one and import the zip inside it")
         else:
             message = "not a release file updater knows"
         raise UnknownFormatError(message + inside, file=path,

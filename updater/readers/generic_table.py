@@ -22,6 +22,7 @@ from python_calamine import CalamineWorkbook
 
 from updater.codeshapes import SHAPES
 from updater.errors import UpdaterError
+from updater.limits import MAX_CELL_CHARS, cell_too_long, check_archive, check_width
 from updater.model import CODE, LONG, RECORD, SHORT
 from updater.readers.base import ReaderOutput, ReadOptions
 from updater.sources import Source, decode_text
@@ -149,6 +150,7 @@ def read_csv_table(source: Source, options: ReadOptions) -> Table:
     delimiter, rows, starts, at = _delimiter_and_header(text, source.suffix, options.code_col)
     if at is None:
         raise _no_code_column(rows, options, source.display)
+    check_width(len(rows[at]), source.display)
     body = "".join(text.splitlines(keepends=True)[starts[at]:])
     try:
         with warnings.catch_warnings():
@@ -158,10 +160,22 @@ def read_csv_table(source: Source, options: ReadOptions) -> Table:
     except (pd.errors.ParserError, csv.Error) as exc:
         raise UpdaterError(f"the table cannot be read ({exc})", file=source.display,
                            hint="save it again from the spreadsheet as CSV") from None
-    return Table([c.strip() for c in rows[at]], data, source.display)
+    return _checked(Table([c.strip() for c in rows[at]], data, source.display))
+
+
+def _checked(table: Table) -> Table:
+    """The table, refused when a cell is longer than ``MAX_CELL_CHARS``."""
+    for position in range(table.data.shape[1]):
+        lengths = table.data.iloc[:, position].fillna("").astype("str").str.len().to_numpy()
+        if len(lengths) and lengths.max() > MAX_CELL_CHARS:
+            at = int(lengths.argmax())
+            name = table.header[position] if position < len(table.header) else str(position)
+            raise cell_too_long(table.file, at + 1, name, int(lengths[at]))
+    return table
 
 
 def read_xlsx_table(source: Source, options: ReadOptions) -> Table:
+    check_archive(source.read(), source.display)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(source.read()))
     except Exception as exc:  # calamine raises its own error types
@@ -181,10 +195,11 @@ def read_xlsx_table(source: Source, options: ReadOptions) -> Table:
     at = find_header(head, options.code_col)
     if at is None:
         raise _no_code_column(head, options, f"{source.display}, sheet {name!r}")
+    check_width(len(head[at]), source.display)
     data = pd.DataFrame(rows[at + 1:], dtype=object)
     for position in data.columns:  # a Python step per cell, but calamine built them so
         data[position] = data[position].map(cell_text)
-    return Table(head[at], data, source.display)
+    return _checked(Table(head[at], data, source.display))
 
 
 def _no_code_column(rows: Sequence[Sequence[str]], options: ReadOptions,

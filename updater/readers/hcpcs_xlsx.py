@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook
 
 from updater.errors import UpdaterError
+from updater.limits import check_archive
 from updater.model import CODE, LONG, RECORD, SHORT
 from updater.readers.base import ReaderOutput, ReadOptions
 from updater.readers.hcpcs_fixed import (
@@ -184,6 +185,7 @@ def read_rows(source: Source) -> list[list[Any]]:
     """The first sheet that has the header row (else the first sheet), from cell A1, so
     that row numbers are the ones Excel shows."""
     data = source.read()
+    check_archive(data, source.display)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         first: list[list[Any]] = []
