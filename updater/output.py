@@ -90,13 +90,15 @@ def _flatten(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_table(frame: pd.DataFrame, target: str | Path,
-                sheets: dict[str, pd.DataFrame] | None = None) -> None:
-    """A table as CSV (by extension .csv) or XLSX (.xlsx; ``sheets`` adds more sheets first)."""
+                sheets: dict[str, pd.DataFrame] | None = None,
+                main_sheet: str = "changes") -> None:
+    """A table as CSV (by extension .csv) or XLSX (.xlsx; ``sheets`` adds more sheets first,
+    ``frame`` is the sheet ``main_sheet``)."""
     target = Path(target)
     suffix = target.suffix.lower()
     writers: dict[str, Callable[[Path], None]] = {
         ".csv": lambda p: defuse_formulas(_flatten(frame)).to_csv(p, index=False),
-        ".xlsx": lambda p: _write_xlsx(p, {**(sheets or {}), "changes": frame}),
+        ".xlsx": lambda p: _write_xlsx(p, {**(sheets or {}), main_sheet: frame}),
     }
     if suffix not in writers:
         raise UpdaterError(f"cannot write {suffix or 'a file without extension'}",

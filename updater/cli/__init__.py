@@ -46,7 +46,7 @@ app = typer.Typer(
 )
 
 _COMMANDS = ("diff", "store_commands", "scan", "formats", "plan", "apply", "demo", "report",
-             "report_impact", "check", "init", "run")  # report_impact joins report
+             "report_impact", "check", "init", "run", "claims")  # report_impact joins report
 
 
 def _version(value: bool) -> None:
