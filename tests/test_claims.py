@@ -373,6 +373,10 @@ def test_cli_a_file_that_is_not_an_extract(tmp_path: Path) -> None:
     assert errors_of(tmp_path, str(empty)) == (
         f"updater: error: {empty}: no Parquet files (*.parquet) in this folder; give the "
         "folder of the extract's Parquet files, or one CSV or Parquet file")
+    header_only = write_csv(tmp_path / "header-only.csv", [])
+    assert errors_of(tmp_path, str(header_only)) == (
+        f"updater: error: {header_only}: no claim lines under the header; is this the right "
+        "file? export the claims again")
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(b"PAR1" + b"\x00" * 64)
     assert errors_of(tmp_path, str(broken)).startswith(
@@ -394,5 +398,35 @@ def test_cli_bad_options(tmp_path: Path) -> None:
         "command line); the extract has: 'Claim ID', 'Line', 'Date of Service', 'CPT/HCPCS', "
         "'Mod 1', 'Dx 1', 'Dx 2', 'Line Charge', 'Payer', 'Facility', 'Department'; correct "
         "the column name to one of the extract's")
+    line = errors_of(tmp_path, path, "--memory-limit", "lots")  # DuckDB's own words between
+    assert line.startswith("updater: error: cannot start DuckDB: ")
+    assert line.endswith("; check --memory-limit (e.g. 2GB)")
     assert errors_of(tmp_path, path, "--service-dates", "later") == (
         "updater: error: unknown --service-dates 'later'; use all, on-or-after, before")
+
+
+def test_modifiers_are_judged_against_the_hcpcs_modifiers(tmp_path: Path) -> None:
+    from conftest import make_release
+
+    from updater.changesets import ChangeSet
+    from updater.diff import diff_releases
+    from updater.mapping import build_candidates
+    from updater.vocabulary import CodeSystem
+
+    rows = [("J1100", "code", "Synthetic drug", "Synthetic drug"),
+            ("QQ", "modifier", "Synthetic modifier", "Synthetic modifier"),
+            ("ZZ", "modifier", "Synthetic gone", "Synthetic gone")]
+    old = make_release(rows, version="2025", effective=date(2025, 1, 1),
+                       system=CodeSystem.HCPCS, termination_date=["", "", ""])
+    new = make_release(rows[:2], version="2026", effective=date(2026, 1, 1),
+                       system=CodeSystem.HCPCS, termination_date=["", "2025-06-30"])
+    diff = diff_releases(old, new, verify=False)
+    hcpcs = ChangeSet(CodeSystem.HCPCS, old, new, diff, build_candidates([old, new], [diff]))
+    rows_ = [[*r[:4], mod, *r[5:]] for r, mod in zip(ROWS[:3], ["qq", "zz", "RT"],
+                                                     strict=True)]
+    result = impact_claims(write_csv(tmp_path / "claims.csv", rows_), [hcpcs])
+    assert [(c[0], c[1], c[2], c[3], c[5]) for c in code_rows(result)] == [
+        ("QQ", "modifier", "terminated", 1, "2025-07-01"),  # the day after its TERM DT
+        ("ZZ", "modifier", "deleted", 1, "2026-01-01")]
+    assert result.summary["by_role"] == {"modifier": {"lines": 2, "charges": 150.0}}
+    assert result.summary["lines_affected_on_or_after"] == 1  # QQ on 2025-09-15

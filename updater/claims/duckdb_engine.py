@@ -17,20 +17,15 @@ import pandas as pd
 import pyarrow as pa
 
 from updater.claims.layout import Column
+from updater.claims.lines import DATE_LOOKUP, LIST_SEPARATORS, first_line, lines_select, literal
 from updater.errors import UpdaterError
 from updater.inputs.tables import WORKBOOK_MAGIC, WORKBOOK_SUFFIXES, CsvFile, open_table
 
 PARQUET_MAGIC = b"PAR1"
-NO_AMOUNT = ("", "N/A", "NA", "n/a", "na")  # blank amounts, as updater.inputs.tables.amounts
-LIST_SEPARATORS = r"[,;|\s]+"  # codes listed in one text cell: "M17.11, E11.9"
 
 
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _kind(duck_type: str) -> str:
@@ -71,7 +66,7 @@ class DuckDBEngine:
         try:
             self.con = duckdb.connect(config=config)
         except duckdb.Error as exc:
-            raise UpdaterError(f"cannot start DuckDB: {_first_line(exc)}",
+            raise UpdaterError(f"cannot start DuckDB: {first_line(exc)}",
                                hint="check --memory-limit (e.g. 2GB)") from None
         self.source = ""
         self.kind = ""
@@ -144,11 +139,11 @@ class DuckDBEngine:
         return (f"read_csv({literal(str(p))}, header = true, all_varchar = true, "
                 f"delim = {literal(delimiter)}, skip = {at}, quote = '\"', escape = '\"', "
                 f"encoding = {literal(encoding)}, strict_mode = false, "
-                f"null_padding = true, sample_size = -1)")
+                f"null_padding = true)")
 
     def _unreadable(self, exc: Exception) -> UpdaterError:
         what = "Parquet" if self.kind == "parquet" else "CSV"
-        return UpdaterError(f"cannot read the claims extract as {what}: {_first_line(exc)}",
+        return UpdaterError(f"cannot read the claims extract as {what}: {first_line(exc)}",
                             file=self.source,
                             hint="give a claims extract as CSV (UTF-8) or Parquet")
 
@@ -156,44 +151,15 @@ class DuckDBEngine:
 
     def define_lines(self, single: dict[str, Column], slots: Sequence[tuple[str, str]],
                      dates: pa.Table | None) -> None:
-        """The ``claim_lines`` relation: our column names over the extract's. ``slots`` are
+        """The ``claim_lines`` view: our column names over the extract's. ``slots`` are
         (name, text expression over ``r``) per code column; ``dates`` the lookup of date
         texts, when the extract's dates are text."""
-        def text(field: str) -> str:
-            col = single.get(field)
-            return f"CAST(r.{quote(col.name)} AS VARCHAR)" if col else "''"
-
-        charge = single["charge"]
-        self._charge_text = f"CAST(r.{quote(charge.name)} AS VARCHAR)"
-        if charge.type == "number":
-            amount, unreadable = f"CAST(r.{quote(charge.name)} AS DECIMAL(18, 2))", "0"
-        else:
-            cleaned = (f"replace(replace(replace(trim(CAST(r.{quote(charge.name)} AS VARCHAR)),"
-                       f" '$', ''), ',', ''), ' ', '')")
-            blank = f"({cleaned} IS NULL OR {cleaned} IN ({', '.join(map(literal, NO_AMOUNT))}))"
-            value = (f"CASE WHEN {cleaned} = '-' THEN CAST(0 AS DECIMAL(18, 2)) "
-                     f"WHEN {cleaned} LIKE '(%)' THEN -TRY_CAST(substr({cleaned}, 2, "
-                     f"length({cleaned}) - 2) AS DECIMAL(18, 2)) "
-                     f"ELSE TRY_CAST({cleaned} AS DECIMAL(18, 2)) END")
-            amount = f"CASE WHEN {blank} THEN NULL ELSE {value} END"
-            unreadable = f"CASE WHEN NOT {blank} AND ({value}) IS NULL THEN 1 ELSE 0 END"
-        self._charge_check = unreadable
-        dos = single["service_date"]
-        joins = ""
-        if dos.type in ("date", "timestamp"):
-            service_date = f"CAST(r.{quote(dos.name)} AS DATE)"
-        else:
+        sql = lines_select(single, slots, quote)
+        if sql.uses_date_lookup:
             assert dates is not None
-            self.register("service_date_lookup", dates)
-            service_date = "d.service_date"
-            joins = (f" LEFT JOIN service_date_lookup d ON d.raw = "
-                     f"CAST(r.{quote(dos.name)} AS VARCHAR)")
-        columns = [f"{text('facility')} AS facility", f"{text('payer')} AS payer",
-                   f"{text('department')} AS department", f"{amount} AS charge",
-                   f"{unreadable} AS charge_unreadable", f"{service_date} AS service_date",
-                   *(f"{expr} AS {name}" for name, expr in slots)]
-        self.con.execute("CREATE OR REPLACE VIEW claim_lines AS SELECT "
-                         + ", ".join(columns) + f" FROM extract_raw r{joins}")
+            self.register(DATE_LOOKUP, dates)
+        self._charge_text, self._charge_check = sql.charge_text, sql.charge_check
+        self.con.execute("CREATE OR REPLACE VIEW claim_lines AS " + sql.select)
 
     def code_expressions(self, column: Column, prefix: str, *, pad: int = 0,
                          lists: bool = True) -> list[tuple[str, str]]:
@@ -202,7 +168,7 @@ class DuckDBEngine:
         by commas, semicolons, bars or spaces in one text cell)."""
         ref = f"r.{quote(column.name)}"
         if column.type == "number":
-            expr = f"CAST({ref} AS VARCHAR)"
+            expr = f"CAST({ref} AS STRING)"
             return [(prefix, f"lpad({expr}, {pad}, '0')" if pad else expr)]
         if column.type == "list":
             items = f"CAST({ref} AS VARCHAR[])"
@@ -230,12 +196,12 @@ class DuckDBEngine:
         return [str(v) for v in rows["v"]]
 
     def date_texts(self, column: Column) -> list[str]:
-        return self.distinct([f"CAST(r.{quote(column.name)} AS VARCHAR)"])
+        return self.distinct([f"CAST(r.{quote(column.name)} AS STRING)"])
 
     def where_value(self, column: Column, value: str) -> str:
         """Where the first row whose ``column`` reads ``value`` is."""
-        where, _ = self._first_row(f"CAST(r.{quote(column.name)} AS VARCHAR) = {literal(value)}",
-                                   f"CAST(r.{quote(column.name)} AS VARCHAR)")
+        where, _ = self._first_row(f"CAST(r.{quote(column.name)} AS STRING) = {literal(value)}",
+                                   f"CAST(r.{quote(column.name)} AS STRING)")
         return where
 
     def first_bad_charge(self) -> tuple[str, str]:
@@ -279,9 +245,6 @@ class DuckDBEngine:
             raise self._unreadable(exc) from None
 
 
-def _first_line(exc: Exception) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:

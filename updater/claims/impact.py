@@ -149,7 +149,7 @@ def impact_claims(extract: str | Path, change_sets: Sequence[ChangeSet], *,
     new release will meet: the default), ``on-or-after`` only lines whose date of service
     is on or after the date the code stops being billable (claims already under the new
     release), ``before`` only those before it. Totals (``lines``, ``charges``) always
-    count every line of the extract.
+    count every line of the extract. The engine (DuckDB unless given) is closed at the end.
     """
     if service_dates not in SERVICE_DATES:
         raise UpdaterError(f"unknown --service-dates {service_dates!r}",
@@ -209,6 +209,9 @@ def _run(engine: Engine, extract: str | Path, change_sets: list[ChangeSet], role
                                     "YYYY-MM-DD")
     engine.define_lines(layout.single, [(s.name, s.expression) for s in slots], dates)
     totals = engine.query(query_template("totals"))
+    if not len(totals) or not pd.to_numeric(totals["lines"]).sum():
+        raise UpdaterError("no claim lines under the header", file=engine.source,
+                           hint="is this the right file? export the claims again")
     _check_charges(engine, totals, layout)
     affected = engine.query(render_query(slots))
     all_facts = pd.concat([f for f in facts if len(f)], ignore_index=True) if any(

@@ -62,6 +62,10 @@ def run_claims(*, extract: Path, old: list[str], new: list[str], store: Path = P
     return result, ClaimsReport(text=summary_text(result))
 
 
+def _lines(n: int) -> str:
+    return f"{n:,} line" if n == 1 else f"{n:,} lines"
+
+
 def _money(value: float) -> str:
     return f"${value:,.2f}"
 
@@ -71,12 +75,12 @@ def _share(part: float, whole: float) -> str:
 
 
 def _table(frame: pd.DataFrame, key: str, width: int = 28) -> list[str]:
-    lines = [f"  {key:{width}}{'lines':>12}{'charges':>20}{'share':>9}"]
+    lines = [f"  {key:{width}}{'lines at risk':>14}{'charges at risk':>20}{'of charges':>12}"]
     for row in frame.head(TOP).to_dict("records"):
         name = str(row[key]) or "(blank)"
-        lines.append(f"  {name[:width - 1]:{width}}{int(row['lines_affected']):>12,}"
+        lines.append(f"  {name[:width - 1]:{width}}{int(row['lines_affected']):>14,}"
                      f"{_money(float(row['charges_affected'])):>20}"
-                     f"{_share(float(row['charges_affected']), float(row['charges'])):>9}")
+                     f"{_share(float(row['charges_affected']), float(row['charges'])):>12}")
     if len(frame) > TOP:
         lines.append(f"  ... {len(frame) - TOP} more (see --csv/--xlsx/--json)")
     return lines
@@ -101,7 +105,7 @@ def summary_text(result: ClaimsImpact) -> str:
            f"{_money(s['charges_affected'])} ({_share(s['charges_affected'], s['charges'])} "
            "of charges)",
            f"  of them with a date of service on or after that date: "
-           f"{s['lines_affected_on_or_after']:,} lines, "
+           f"{_lines(s['lines_affected_on_or_after'])}, "
            f"{_money(s['charges_affected_on_or_after'])}"]
     kinds = [f"{k} {v['lines']:,}" for k, v in s["by_kind"].items() if v["lines"]]
     if kinds:
@@ -110,7 +114,9 @@ def summary_text(result: ClaimsImpact) -> str:
     if roles:
         out.append("  by code column: " + ", ".join(roles))
     if s["lines_without_date"]:
-        out.append(f"  {s['lines_without_date']:,} lines have no date of service")
+        out.append(f"  without a date of service: {_lines(s['lines_without_date'])} in the "
+                   f"extract, {s['lines_affected_without_date']:,} of them at risk (counted "
+                   "with --service-dates all only)")
     for key in ("facility", "payer", "department"):
         if key in result.by_group:
             out += ["", f"by {key}:", *_table(result.rollup(key), key)]

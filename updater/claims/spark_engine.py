@@ -20,8 +20,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from updater.claims.duckdb_engine import LIST_SEPARATORS, NO_AMOUNT, literal
 from updater.claims.layout import Column
+from updater.claims.lines import DATE_LOOKUP, LIST_SEPARATORS, first_line, lines_select, literal
 from updater.errors import UpdaterError
 
 
@@ -59,7 +59,7 @@ class SparkEngine:
         self._charge_text = self._charge_check = "0"
 
     def close(self) -> None:
-        for name in ("extract_raw", "claim_lines", "service_date_lookup",
+        for name in ("extract_raw", "claim_lines", DATE_LOOKUP,
                      "affected_procedure", "affected_diagnosis", "affected_modifier"):
             self.spark.catalog.dropTempView(name)
 
@@ -74,7 +74,7 @@ class SparkEngine:
             else:
                 frame = reader.parquet(self.source)
         except Exception as exc:  # Spark raises its own AnalysisException family
-            raise UpdaterError(f"cannot read the claims extract: {_first_line(exc)}",
+            raise UpdaterError(f"cannot read the claims extract: {first_line(exc)}",
                                file=self.source,
                                hint="give a Parquet folder or a CSV file Spark can read") from None
         self.files = list(frame.inputFiles())
@@ -116,41 +116,12 @@ class SparkEngine:
 
     def define_lines(self, single: dict[str, Column], slots: Sequence[tuple[str, str]],
                      dates: pa.Table | None) -> None:
-        def text(field: str) -> str:
-            col = single.get(field)
-            return f"CAST(r.{quote(col.name)} AS STRING)" if col else "''"
-
-        charge = single["charge"]
-        self._charge_text = f"CAST(r.{quote(charge.name)} AS STRING)"
-        if charge.type == "number":
-            amount, unreadable = f"CAST(r.{quote(charge.name)} AS DECIMAL(18, 2))", "0"
-        else:
-            cleaned = (f"replace(replace(replace(trim(CAST(r.{quote(charge.name)} AS STRING)),"
-                       f" '$', ''), ',', ''), ' ', '')")
-            blank = f"({cleaned} IS NULL OR {cleaned} IN ({', '.join(map(literal, NO_AMOUNT))}))"
-            value = (f"CASE WHEN {cleaned} = '-' THEN CAST(0 AS DECIMAL(18, 2)) "
-                     f"WHEN {cleaned} LIKE '(%)' THEN -try_cast(substr({cleaned}, 2, "
-                     f"length({cleaned}) - 2) AS DECIMAL(18, 2)) "
-                     f"ELSE try_cast({cleaned} AS DECIMAL(18, 2)) END")
-            amount = f"CASE WHEN {blank} THEN NULL ELSE {value} END"
-            unreadable = f"CASE WHEN NOT {blank} AND ({value}) IS NULL THEN 1 ELSE 0 END"
-        self._charge_check = unreadable
-        dos = single["service_date"]
-        joins = ""
-        if dos.type in ("date", "timestamp"):
-            service_date = f"CAST(r.{quote(dos.name)} AS DATE)"
-        else:
+        sql = lines_select(single, slots, quote)
+        if sql.uses_date_lookup:
             assert dates is not None
-            self.register("service_date_lookup", dates)
-            service_date = "d.service_date"
-            joins = (f" LEFT JOIN service_date_lookup d ON d.raw = "
-                     f"CAST(r.{quote(dos.name)} AS STRING)")
-        columns = [f"{text('facility')} AS facility", f"{text('payer')} AS payer",
-                   f"{text('department')} AS department", f"{amount} AS charge",
-                   f"{unreadable} AS charge_unreadable", f"{service_date} AS service_date",
-                   *(f"{expr} AS {name}" for name, expr in slots)]
-        self.spark.sql("SELECT " + ", ".join(columns) + f" FROM extract_raw r{joins}"
-                       ).createOrReplaceTempView("claim_lines")
+            self.register(DATE_LOOKUP, dates)
+        self._charge_text, self._charge_check = sql.charge_text, sql.charge_check
+        self.spark.sql(sql.select).createOrReplaceTempView("claim_lines")
 
     def where_value(self, column: Column, value: str) -> str:
         where, _ = self._first_row(f"CAST(r.{quote(column.name)} AS STRING) = {literal(value)}",
@@ -185,7 +156,3 @@ class SparkEngine:
                 out[col] = out[col].map(lambda v: None if v is None else float(v))
         return out
 
-
-def _first_line(exc: Exception) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
