@@ -430,3 +430,15 @@ def test_modifiers_are_judged_against_the_hcpcs_modifiers(tmp_path: Path) -> Non
         ("ZZ", "modifier", "deleted", 1, "2026-01-01")]
     assert result.summary["by_role"] == {"modifier": {"lines": 2, "charges": 150.0}}
     assert result.summary["lines_affected_on_or_after"] == 1  # QQ on 2025-09-15
+
+
+def test_no_code_at_risk_still_counts_every_line(tmp_path: Path, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    cpt = build_change_sets([(str(SAMPLE / "cpt/2025/CPT 2025 data files.zip"),
+                              str(SAMPLE / "cpt/2026/CPT 2026 data files.zip"))],
+                            store=tmp_path_factory.mktemp("store"))
+    result = impact_claims(write_csv(tmp_path / "claims.csv"), cpt)  # 0075T, 81001: unbilled
+    assert (result.summary["lines_read"], result.summary["charges"]) == (8, 1845.75)
+    assert (result.summary["lines_affected"], result.summary["codes_affected"]) == (0, 0)
+    assert result.by_code.empty
+    assert int(result.by_group["lines"].sum()) == 8
+    assert int(result.by_group["lines_affected"].sum()) == 0

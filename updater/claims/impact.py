@@ -182,12 +182,15 @@ def _run(engine: Engine, extract: str | Path, change_sets: list[ChangeSet], role
         roles = [r for r in roles if r != MODIFIER]
     slots = _slots(engine, layout, roles)
     facts: list[pd.DataFrame] = []
+    hit_roles = set()
     for role in roles:
         mine = [s for s in slots if s.role == role]
         spelled, role_facts = code_facts(role, engine.distinct([s.expression for s in mine]),
                                          change_sets)
         engine.register(f"affected_{role}", affected_table(spelled))
         facts.append(role_facts)
+        if len(spelled):
+            hit_roles.add(role)
     for role in ROLES:  # the query joins only the roles it has slots for
         if role not in roles:
             engine.register(f"affected_{role}", affected_table(pd.DataFrame(
@@ -213,10 +216,13 @@ def _run(engine: Engine, extract: str | Path, change_sets: list[ChangeSet], role
         raise UpdaterError("no claim lines under the header", file=engine.source,
                            hint="is this the right file? export the claims again")
     _check_charges(engine, totals, layout)
-    affected = engine.query(render_query(slots))
+    # only the code columns that hold an at-risk code are joined (none: no query at all)
+    joined = [s for s in slots if s.role in hit_roles]
+    affected = engine.query(render_query(joined)) if joined else pd.DataFrame(
+        columns=[*GROUP_KEYS, "on_or_after", "lines", "charges"])
     all_facts = pd.concat([f for f in facts if len(f)], ignore_index=True) if any(
         len(f) for f in facts) else pd.DataFrame(columns=list(facts[0].columns))
-    result = summarize(totals, affected, slots, all_facts, mode,
+    result = summarize(totals, affected, joined, all_facts, mode,
                        has_department=L.DEPARTMENT in layout.single)
     result.change_sets = change_sets
     result.extract = {"path": str(extract), "format": engine.kind, "files": len(engine.files),
