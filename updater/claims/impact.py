@@ -29,8 +29,8 @@ from updater.claims.lookups import (
     ROLES,
     affected_table,
     code_facts,
+    date_lookup,
     roles_checked,
-    service_dates,
 )
 from updater.codes import display_codes
 from updater.errors import UpdaterError
@@ -62,6 +62,7 @@ class Engine(Protocol):
     kind: str
     files: list[str]
 
+    def close(self) -> None: ...
     def open(self, path: str | Path, names: Sequence[str] = ()) -> list[L.Column]: ...
     def code_expressions(self, column: L.Column, prefix: str, *, pad: int = 0,
                          lists: bool = True) -> list[tuple[str, str]]: ...
@@ -162,13 +163,10 @@ def impact_claims(extract: str | Path, change_sets: Sequence[ChangeSet], *,
         from updater.claims.duckdb_engine import DuckDBEngine
 
         engine = DuckDBEngine()
-    owned = engine
     try:
         return _run(engine, extract, list(change_sets), roles, columns, service_dates)
     finally:
-        close = getattr(owned, "close", None)
-        if close is not None:
-            close()
+        engine.close()
 
 
 def _run(engine: Engine, extract: str | Path, change_sets: list[ChangeSet], roles: list[str],
@@ -181,35 +179,8 @@ def _run(engine: Engine, extract: str | Path, change_sets: list[ChangeSet], role
     if not layout.modifiers and MODIFIER in roles:
         roles = [r for r in roles if r != MODIFIER]
     slots = _slots(engine, layout, roles)
-    facts: list[pd.DataFrame] = []
-    hit_roles = set()
-    for role in roles:
-        mine = [s for s in slots if s.role == role]
-        spelled, role_facts = code_facts(role, engine.distinct([s.expression for s in mine]),
-                                         change_sets)
-        engine.register(f"affected_{role}", affected_table(spelled))
-        facts.append(role_facts)
-        if len(spelled):
-            hit_roles.add(role)
-    for role in ROLES:  # the query joins only the roles it has slots for
-        if role not in roles:
-            engine.register(f"affected_{role}", affected_table(pd.DataFrame(
-                columns=["raw", "code", "effective"])))
-    dos = layout.single[L.SERVICE_DATE]
-    dates = None
-    if dos.type not in ("date", "timestamp"):
-        if dos.type not in ("text", "number"):
-            raise UpdaterError(f"the date of service column {dos.name!r} holds {dos.type} "
-                               "values", file=engine.source,
-                               hint="name the date of service column with --column "
-                                    "service_date=NAME")
-        dates, unreadable = service_dates(engine.date_texts(dos))
-        if unreadable:
-            where = engine.where_value(dos, unreadable[0])
-            raise UpdaterError(f"{unreadable[0]!r} in column {dos.name!r} is not a date "
-                               f"(expected {DATE_FORMATS})", file=where,
-                               hint="correct it in the extract, or export dates as "
-                                    "YYYY-MM-DD")
+    facts, hit_roles = _judge_codes(engine, slots, roles, change_sets)
+    dates = _read_dates(engine, layout.single[L.SERVICE_DATE])
     engine.define_lines(layout.single, [(s.name, s.expression) for s in slots], dates)
     totals = engine.query(query_template("totals"))
     if not len(totals) or not pd.to_numeric(totals["lines"]).sum():
@@ -220,9 +191,7 @@ def _run(engine: Engine, extract: str | Path, change_sets: list[ChangeSet], role
     joined = [s for s in slots if s.role in hit_roles]
     affected = engine.query(render_query(joined)) if joined else pd.DataFrame(
         columns=[*GROUP_KEYS, "on_or_after", "lines", "charges"])
-    all_facts = pd.concat([f for f in facts if len(f)], ignore_index=True) if any(
-        len(f) for f in facts) else pd.DataFrame(columns=list(facts[0].columns))
-    result = summarize(totals, affected, joined, all_facts, mode,
+    result = summarize(totals, affected, joined, facts, mode,
                        has_department=L.DEPARTMENT in layout.single)
     result.change_sets = change_sets
     result.extract = {"path": str(extract), "format": engine.kind, "files": len(engine.files),
@@ -231,6 +200,44 @@ def _run(engine: Engine, extract: str | Path, change_sets: list[ChangeSet], role
     result.summary["effective"] = {cs.system.value: cs.new.effective.isoformat()
                                    for cs in change_sets}
     return result
+
+
+def _judge_codes(engine: Engine, slots: list[Slot], roles: list[str],
+                 change_sets: list[ChangeSet]) -> tuple[pd.DataFrame, set[str]]:
+    """Register ``affected_<role>`` for every role (the extract's at-risk spellings, from
+    its distinct codes); the facts of the at-risk codes, and the roles that have any."""
+    facts: list[pd.DataFrame] = []
+    hit_roles: set[str] = set()
+    for role in ROLES:
+        spelled = pd.DataFrame(columns=["raw", "code", "effective"])
+        if role in roles:
+            mine = [s.expression for s in slots if s.role == role]
+            spelled, role_facts = code_facts(role, engine.distinct(mine), change_sets)
+            facts.append(role_facts)
+            if len(spelled):
+                hit_roles.add(role)
+        engine.register(f"affected_{role}", affected_table(spelled))
+    found = [f for f in facts if len(f)]
+    return (pd.concat(found, ignore_index=True) if found else facts[0]), hit_roles
+
+
+def _read_dates(engine: Engine, dos: L.Column) -> pa.Table | None:
+    """The lookup of the extract's date texts (None when its dates are typed); a text that
+    is no date stops the run, naming its row."""
+    if dos.type in ("date", "timestamp"):
+        return None
+    if dos.type not in ("text", "number"):
+        raise UpdaterError(f"the date of service column {dos.name!r} holds {dos.type} values",
+                           file=engine.source,
+                           hint="name the date of service column with --column "
+                                "service_date=NAME")
+    dates, unreadable = date_lookup(engine.date_texts(dos))
+    if unreadable:
+        raise UpdaterError(f"{unreadable[0]!r} in column {dos.name!r} is not a date "
+                           f"(expected {DATE_FORMATS})", file=engine.where_value(
+                               dos, unreadable[0]),
+                           hint="correct it in the extract, or export dates as YYYY-MM-DD")
+    return dates
 
 
 def _slots(engine: Engine, layout: L.Layout, roles: list[str]) -> list[Slot]:

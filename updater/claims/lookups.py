@@ -123,7 +123,7 @@ def affected_table(spellings: pd.DataFrame) -> pa.Table:
                                 preserve_index=False)
 
 
-def service_dates(raw: Sequence[str]) -> tuple[pa.Table, list[str]]:
+def date_lookup(raw: Sequence[str]) -> tuple[pa.Table, list[str]]:
     """(lookup, unreadable): each distinct date text as a date (blank and 0: none), by the
     chargemaster reader's rule (YYYY-MM-DD, M/D/YYYY, MM/DD/YYYY, YYYYMMDD, with or without
     a time), and the texts that are no date."""
