@@ -373,6 +373,11 @@ def test_cli_a_file_that_is_not_an_extract(tmp_path: Path) -> None:
     assert errors_of(tmp_path, str(empty)) == (
         f"updater: error: {empty}: no Parquet files (*.parquet) in this folder; give the "
         "folder of the extract's Parquet files, or one CSV or Parquet file")
+    binary = tmp_path / "claims.dat"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    assert errors_of(tmp_path, str(binary)) == (
+        f"updater: error: {binary}: not a claims extract: binary content, neither CSV text "
+        "nor Parquet; give the extract as CSV or Parquet")
     header_only = write_csv(tmp_path / "header-only.csv", [])
     assert errors_of(tmp_path, str(header_only)) == (
         f"updater: error: {header_only}: no claim lines under the header; is this the right "

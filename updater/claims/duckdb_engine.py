@@ -98,13 +98,17 @@ class DuckDBEngine:
             self.kind = "parquet"
         else:
             with p.open("rb") as fh:
-                head = fh.read(8)
+                head = fh.read(1 << 16)
             if head.startswith(WORKBOOK_MAGIC) or p.suffix.lower() in WORKBOOK_SUFFIXES:
                 raise UpdaterError("a workbook, not a claims extract", file=p,
                                    hint="save the extract as CSV or Parquet (a spreadsheet "
                                         "holds at most 1,048,576 rows)")
             self.files = [str(p)]
             self.kind = "parquet" if head.startswith(PARQUET_MAGIC) else "csv"
+            if self.kind == "csv" and b"\x00" in head:
+                raise UpdaterError("not a claims extract: binary content, neither CSV text "
+                                   "nor Parquet", file=p,
+                                   hint="give the extract as CSV or Parquet")
         if self.kind == "parquet":
             self._reader = f"read_parquet([{', '.join(literal(f) for f in self.files)}])"
         else:
