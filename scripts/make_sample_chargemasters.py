@@ -24,6 +24,7 @@ import csv
 import importlib.util
 import io
 import random
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -512,6 +513,23 @@ BUILD_DATES = ("2016-01-01", "2018-07-01", "2019-01-01", "2020-01-01", "2021-07-
                "2022-01-01", "2023-01-01", "2024-01-01")
 
 
+def infusion_center() -> Iterator[tuple[str, Item]]:
+    """Lines the main campus's infusion center added last (so they come after every other
+    line and leave the rows above where they were): drugs whose codes HCPCS 2026
+    discontinues for codes of another billing unit (per dose -> 1 mg, 100 mg -> 10 mg), at
+    prices set per the old unit."""
+    center = "PHARMACY - INFUSION CENTER"
+    yield center, Item("HYALURONAN DERIVATIVE INTRA-ARTICULAR PER DOSE", "0636", hcpcs="C9465",
+                       price=1850.0, volume=140, effective="2024-01-01", main_only=True)
+    yield center, Item("HYALURONAN DERIVATIVE INTRA-ARTICULAR PER DOSE (SUPPLIER B)", "0636",
+                       hcpcs="C9465", price=1850.0, volume=60, effective="2024-01-01",
+                       main_only=True)
+    yield center, Item("ANTI-CD20 ANTIBODY 100MG/10ML VL", "0636", hcpcs="J9310", price=980.0,
+                       volume=220, effective="2021-07-01", main_only=True)
+    yield center, Item("ANTI-CD20 ANTIBODY 500MG/50ML VL", "0636", hcpcs="J9310", price=980.0,
+                       volume=90, effective="2021-07-01", main_only=True)
+
+
 def chargemaster_lines() -> list[Line]:
     """Every line, with its charge code, price, volume and dates drawn deterministically."""
     rng = random.Random(SEED)
@@ -520,6 +538,7 @@ def chargemaster_lines() -> list[Line]:
         for build, main_center in DEPARTMENTS:
             cost_center = "2" + main_center[1:] if campus else main_center
             lines += campus_lines(build(), campus, cost_center, rng)
+    lines += campus_lines(infusion_center(), "", "1260", rng)
     return lines
 
 
@@ -664,6 +683,28 @@ PLANTED_PAIRS = (
 )
 
 
+# Pairs the practice added last, after every other row (so the rows above stay where they
+# were): (procedure, diagnosis as written, the practice's description of it).
+LATE_PAIRS = (
+    # descriptions that contradict the official title: the body part (title: knee), the side
+    # (title: left), the kind of condition (title: fracture)
+    ("99283", "M17.11", "Osteoarthritis of hip, primary, right side"),
+    ("96372", "M17.12", "Osteoarthritis of knee, primary, right side"),
+    ("97140", "S72.001A", "Dislocation of right hip, initial encounter"),
+    # header codes written as if they were codes: headers in both sample years, so stale
+    # for years, not new this year
+    ("20610", "M17.1", "Osteoarthritis of knee, primary"),
+    ("70450", "R51", "Headache symptom"),
+    # a U code, new in sample FY2026: a code like any other, not a malformed one
+    ("99214", "U09.9", "Condition following a viral illness, unspecified"),
+)
+# How practices write a diagnosis's description: the official title, or capitals with the
+# usual abbreviations, or the short title. Honest, one style per row in turn.
+ABBREVIATED = (("without", "W/O"), ("with", "W/"), ("right", "RT"), ("left", "LT"),
+               ("bilateral", "BILAT"), ("fracture", "FX"), ("unspecified", "UNSP"),
+               ("encounter", "ENC"))
+
+
 def dotted(code: str) -> str:
     return code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
 
@@ -673,18 +714,39 @@ def billable_fy2025() -> list[str]:
     return [r.code for r in rows if r.billable and r.code not in NOT_IN_REAL_ICD]
 
 
+def described(code: str, n: int) -> str:
+    """The description a practice writes for a sample FY2025 code, in style ``n % 3``; ""
+    for a code the release does not have."""
+    node = releases.icd_fy2025().get(code.replace(".", "").upper())
+    if node is None:
+        return ""
+    short, long = node.titles()
+    if n % 3 == 1:
+        text = long.upper()
+        for word, abbreviation in ABBREVIATED:
+            text = re.sub(rf"\b{word.upper()}\b", abbreviation, text)
+        return text
+    return short if n % 3 == 2 else long
+
+
 def crosswalk_long() -> bytes:
     codes = billable_fy2025()
     planted: dict[str, list[str]] = {}
     for procedure, dx in PLANTED_PAIRS:
         planted.setdefault(procedure, []).append(dx)
-    rows: list[Sequence[str]] = [("Procedure Code", "ICD-10-CM", "Coverage Policy")]
+    rows: list[Sequence[str]] = [("Procedure Code", "ICD-10-CM", "Diagnosis Description",
+                                  "Coverage Policy")]
     for n, (procedure, prefixes) in enumerate(PROCEDURE_DIAGNOSES, 1):
         policy = f"SAMPLE-POLICY-{n:03d}"
         hcpcs = procedure[0].isalpha()
         for code in (c for c in codes if c.startswith(prefixes)):
-            rows.append((procedure, code if hcpcs else dotted(code), policy))
-        rows += [(procedure, dx, policy) for dx in planted.get(procedure, [])]
+            rows.append((procedure, code if hcpcs else dotted(code),
+                         described(code, len(rows)), policy))
+        rows += [(procedure, dx, described(dx, len(rows)), policy)
+                 for dx in planted.get(procedure, [])]
+    policies = {procedure: n for n, (procedure, _) in enumerate(PROCEDURE_DIAGNOSES, 1)}
+    rows += [(procedure, dx, text, f"SAMPLE-POLICY-{policies[procedure]:03d}")
+             for procedure, dx, text in LATE_PAIRS]
     return csv_text(rows)
 
 

@@ -482,6 +482,13 @@ _HCPCS_2025 = (
           "infus", "51", "A", "C", "O1E", "1"),
     Hcpcs("J9035", "Injection, bevacizumab, 10 mg", "Bevacizumab injection", "51", "A",
           "C", "O1D", "1"),
+    # billed per 100 mg until 2026, when a per-10-mg code takes its place (a unit change)
+    Hcpcs("J9310", "Injection, sample anti-cd20 antibody, 100 mg", "Sample anti-cd20 100 mg",
+          "51", "A", "C", "O1D", "1"),
+    # billed per dose until 2026, when a per-1-mg code takes its place (a unit change)
+    Hcpcs("C9465", "Hyaluronan derivative, for intra-articular injection, per dose",
+          "Sample hyaluronan per dose", "00", "9", "C", "O1E", "1", add_date="20240101",
+          action_date="20240101"),
     Hcpcs("K0001", "Standard wheelchair", "Standard wheelchair", "36", "A", "C", "D1D",
           "R"),
     Hcpcs("L1810", "Knee orthosis, elastic with joints, prefabricated item that has been "
@@ -533,6 +540,10 @@ def sample(h: Hcpcs) -> Hcpcs:
 HCPCS_2025 = tuple(sample(h) for h in _HCPCS_2025)
 
 
+# Discontinued in 2026 with an XREF to a code that bills another unit.
+UNIT_SUCCESSORS = {"J9310": "J9312", "C9465": "J7318"}
+
+
 def hcpcs_2026(old: Sequence[Hcpcs]) -> list[Hcpcs]:
     """2025's file a year on: every code's action relative to 2025, as CMS flags them."""
     annual = {"add_date": "20260101", "action_date": "20260101", "action": "A"}
@@ -543,6 +554,9 @@ def hcpcs_2026(old: Sequence[Hcpcs]) -> list[Hcpcs]:
         if h.code == "J2001":  # discontinued, pointing at its replacement
             h = replace(h, term_date="20251231", action_date="20260101", action="D",
                         xref="J2002")
+        elif h.code in UNIT_SUCCESSORS:  # discontinued; the successor bills another unit
+            h = replace(h, term_date="20251231", action_date="20260101", action="D",
+                        xref=UNIT_SUCCESSORS[h.code])
         elif h.code == "E0601":  # long description changed
             h = sample(replace(h, long="Continuous positive airway pressure (CPAP) device, "
                                "includes humidifier", action_date="20260101", action="C"))
@@ -571,6 +585,11 @@ def hcpcs_2026(old: Sequence[Hcpcs]) -> list[Hcpcs]:
               action="A"),
         Hcpcs("JZ", "Zero drug amount discarded/not administered to any patient",
               "Zero drug wasted", **annual),
+        # the successors of J9310 (100 mg) and C9465 (per dose): other billing units
+        Hcpcs("J9312", "Injection, sample anti-cd20 antibody, 10 mg", "Sample anti-cd20 10 mg",
+              "51", "A", "C", "O1D", "1", **annual),
+        Hcpcs("J7318", "Hyaluronan derivative, for intra-articular injection, 1 mg",
+              "Sample hyaluronan 1 mg", "51", "A", "C", "O1E", "1", **annual),
     )]
     return sorted(out, key=lambda h: (not h.modifier, h.code))
 

@@ -16,6 +16,7 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 ICD = SHARED_DATA / "icd10cm"
 
 ICD_ZIPS = {
+    "FY2018": "FY2018/2018-ICD-10-Code-Order-Descriptions.zip",
     "FY2022": "FY2022/Code Descriptions zip.zip",
     "FY2023": "FY2023/icd10-Order-CodeFiles2023.zip",
     "FY2023-April": "FY2023-April/icd10cm-code descriptions- April 1 2023.zip",
@@ -44,6 +45,18 @@ def icd_zip(shared_data: Path):
 
 
 @pytest.fixture(scope="session")
+def hcpcs_zip():
+    """The real CMS annual zip of a year, or a skip naming the missing file."""
+    def find(year: int) -> Path:
+        path = SHARED_DATA / "hcpcs" / str(year) / f"{year}-Alpha-Numeric-HCPCS-File.zip"
+        if not path.exists():
+            pytest.skip(f"real CMS HCPCS files not present ({path} is missing)")
+        return path
+
+    return find
+
+
+@pytest.fixture(scope="session")
 def hcpcs_2017_2018_diff(shared_data: Path):
     """The diff of the real CMS HCPCS 2017 and 2018 annual files, read once."""
     from updater.diff import diff_releases
@@ -65,3 +78,15 @@ def make_release(rows: list[tuple[str, str, str, str]], *, version: str = "FY202
         table[name] = pd.array(values, dtype="str")
     return Release(system=system, version=version, effective=effective, table=table,
                    sources=(), format="test")
+
+
+def next_year(release: Release) -> Release:
+    """The same table as the following release (a year later, the next label): a pair that
+    is not a release diffed with itself."""
+    from dataclasses import replace
+
+    year = release.effective.year + 1
+    version = (f"FY{int(release.version[2:6]) + 1}" if release.version.startswith("FY")
+               else str(year))
+    return replace(release, version=version, effective=release.effective.replace(year=year),
+                   sources=())

@@ -67,7 +67,8 @@ def test_days_without_a_cycle() -> None:
 
 def test_publication_dates_come_before_the_effective_date() -> None:
     every = cycles_between(date(2020, 1, 1), date(2030, 12, 31))
-    assert {c.kind for c in every} == set(KINDS)
+    # every kind the calendar schedules; unscheduled updates come from releases only
+    assert {c.kind for c in every} == set(KINDS) - {"unscheduled"}
     assert all(c.published is not None and c.published < c.effective for c in every)
     by = {(c.system, c.kind, c.effective.month): c.published for c in every
           if c.effective.year == 2027}
@@ -201,3 +202,18 @@ def test_labels_match_the_embedded_sample_releases() -> None:
             cycles = cycles_on(inferred[1], [system])
             assert cycles, f"{file} takes effect on {inferred[1]}, not a calendar date"
             assert {c.label for c in cycles} == {inferred[0]}
+
+
+def test_an_unscheduled_update_is_a_cycle_of_its_own() -> None:
+    from updater.calendar import is_scheduled, previous_cycle, unscheduled_cycle
+
+    assert not is_scheduled(CodeSystem.ICD10CM, date(2021, 1, 1))
+    assert is_scheduled(CodeSystem.ICD10CM, date(2020, 10, 1))
+    assert is_scheduled(CodeSystem.HCPCS, date(2021, 1, 1))  # the HCPCS annual file
+    covid = unscheduled_cycle("icd10cm", date(2021, 1, 1), "FY2021-January")
+    assert (covid.kind, covid.release_id, covid.published) == (
+        "unscheduled", "icd10cm:FY2021-January", None)
+    assert covid.name == ("ICD-10-CM FY2021-January (unscheduled update, effective "
+                          "2021-01-01)")
+    assert not covid.optional
+    assert previous_cycle(covid).release_id == "icd10cm:FY2021"

@@ -145,8 +145,9 @@ def test_partial_not_after_the_base_is_refused(effective) -> None:
         apply_changes(base_release(), partial(EXPAND, effective=effective))
     assert str(err.value) == (
         f"addenda-2025.txt: icd10cm:FY2025 takes effect {effective.isoformat()}, not after "
-        "icd10cm:FY2024 (2023-10-01); a change list applies onto the release before it; check "
-        "--effective or choose an earlier base release")
+        "icd10cm:FY2024 (2023-10-01); a change list applies onto the release before it: a "
+        "mid-year update named for its fiscal year needs its date (--new-effective YYYY-MM-DD "
+        "for diff, --effective for import); else choose an earlier base release")
 
 
 def test_a_full_release_is_not_applied_as_changes() -> None:

@@ -429,3 +429,182 @@ def test_a_crosswalk_with_ranges_is_checked_on_a_january_date(sample_store: Path
     assert result.findings.releases == ("hcpcs:2025 -> hcpcs:2026", "cpt:2025 -> cpt:2026")
     assert result.findings.inputs == (str(wide),)
     assert result.findings.state in ("open", "closed")
+
+
+# ------------------------------------------------------------------ the inbox
+
+
+def inbox_config(store: Path, inbox: Path, *systems: CodeSystem,
+                 chargemaster: Path | None = None, output: Path | None = None) -> Config:
+    return replace(config_for(store, *systems, chargemaster=chargemaster, output=output),
+                   inbox=inbox)
+
+
+def test_a_release_waiting_in_the_inbox_asks_to_import_it(tmp_path: Path) -> None:
+    import shutil
+
+    store = tmp_path / "store"
+    ReleaseStore(store).import_release(load_release(sample_releases()["cpt"][0])[0])
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    waiting = inbox / "CPT 2026 data files.zip"
+    shutil.copy(sample_releases()["cpt"][1], waiting)
+    shutil.copy(sample_releases()["cpt"][0], inbox / "again.zip")  # stored already: no news
+    (inbox / "notes.pdf").write_bytes(b"%PDF-1.4 not a release")
+    result = check_readiness(inbox_config(store, inbox, CPT), as_of=date(2025, 12, 1))
+    jan = next(d for d in result.dates if d.effective == date(2026, 1, 1))
+    annual = jan.releases[0]
+    assert (annual.state, annual.new, annual.new_file) == ("inbox", "cpt:2026", str(waiting))
+    assert result.exit_code == 1
+    assert result.actions[0] == (
+        f"import cpt:2026 waiting in the inbox ({waiting}): run 'updater run --cycle "
+        f"2026-01-01' (it imports the inbox first), or 'updater import {waiting}'")
+    text = "\n".join(result.lines())
+    assert f"new:    cpt:2026 waiting in the inbox ({waiting}), not imported yet" in text
+    assert f"  {waiting}: cpt:2026 (effective 2026-01-01)" in text
+    assert f"  {inbox / 'notes.pdf'}: cannot be read (" in text
+    assert "again.zip" not in text
+    assert [i["release"] for i in result.to_dict()["inbox"]] == ["cpt:2026", ""]
+    # imported, the same check is ready
+    ReleaseStore(store).import_release(load_release(waiting)[0])
+    again = check_readiness(inbox_config(store, inbox, CPT), as_of=date(2025, 12, 1))
+    assert again.exit_code == 0 and not any("waiting" in a for a in again.actions)
+
+
+def test_the_release_in_force_waiting_in_the_inbox(tmp_path: Path, cdm: Path) -> None:
+    import shutil
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for file in sample_releases()["cpt"]:
+        shutil.copy(file, inbox / file.name)
+    config = inbox_config(tmp_path / "store", inbox, CPT, chargemaster=cdm)
+    result = check_readiness(config, as_of=date(2025, 12, 1))
+    annual = next(d for d in result.dates if d.effective == date(2026, 1, 1)).releases[0]
+    assert (annual.state, annual.before_state) == ("inbox", "inbox")
+    assert annual.before_file == str(inbox / "CPT 2025 data files.zip")
+    assert any(a.startswith("import cpt:2025 waiting in the inbox") for a in result.actions)
+    assert result.findings is not None
+    assert result.findings.state == "not checked"
+    assert result.findings.note.endswith("(cpt:2026 waiting in the inbox: import them first)")
+
+
+def test_an_older_full_release_in_the_inbox_stands_in(tmp_path: Path) -> None:
+    """HCPCS 2026 follows 2025-October by the calendar; the 2025 annual file in the inbox
+    stands in for it (it holds every change since), as it would in the store."""
+    import shutil
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for file in sample_releases()["hcpcs"]:
+        shutil.copy(file, inbox / file.name)
+    result = check_readiness(inbox_config(tmp_path / "store", inbox, HCPCS),
+                             as_of=date(2025, 12, 1))
+    annual = next(d for d in result.dates if d.effective == date(2026, 1, 1)).releases[0]
+    assert (annual.before_state, annual.before_waiting, annual.before_expected) == (
+        "inbox", "hcpcs:2025", "hcpcs:2025-October")
+    older = inbox / sample_releases()["hcpcs"][0].name
+    assert (f"    before: hcpcs:2025 waiting in the inbox ({older}), not imported yet (it "
+            "stands in for hcpcs:2025-October)") in result.lines()
+    assert not any("MISSING" in line for line in result.lines())
+
+
+# ------------------------------------------------------------------ open findings, named
+
+
+def test_open_findings_are_named_by_row_and_code(sample_store: Path, cdm: Path,
+                                                 tmp_path: Path) -> None:
+    config = config_for(sample_store, CPT, output=tmp_path / "out", chargemaster=cdm)
+    result = check_readiness(config, as_of=date(2025, 12, 1))
+    f = result.findings
+    assert f is not None and f.open == len(f.undecided) > 0
+    scan, _ = run_scan(chargemaster=cdm, crosswalk=None, old=["cpt:2025"], new=["cpt:2026"],
+                       store=sample_store)
+    risky = scan.findings[scan.findings["kind"].isin({k.value for k in AT_RISK_KINDS})]
+    assert {(u["row"], u["code"], u["kind"]) for u in f.undecided} == set(
+        zip(risky["row"], risky["code"], risky["kind"], strict=True))
+    first = f.undecided[0]
+    line = (f"  chargemaster row {first['row']} (charge code {first['charge_code']}): "
+            f"{first['code']} {first['kind']}; no plan yet")
+    assert line in result.lines()
+    # with a plan, the line names the plan row still pending
+    cycle = tmp_path / "out" / "2026-01-01"
+    cpt_plan(sample_store, cdm, cycle, None)
+    named = check_readiness(config, as_of=date(2025, 12, 1)).findings
+    assert named is not None
+    assert all(u["plan"].startswith("pending in plan.json (plan row ") for u in named.undecided)
+    assert named.to_dict()["undecided"][0]["file"] == str(cdm)
+
+
+def test_many_open_findings_print_the_first_ten(sample_store: Path, cdm: Path,
+                                                tmp_path: Path) -> None:
+    from updater.readiness import FindingsCheck
+
+    many = FindingsCheck(date(2026, 1, 1), "open", "x", open=12, undecided=tuple(
+        {"source": "crosswalk", "file": "xw.csv", "row": n, "code": "E11.65",
+         "kind": "expanded", "charge_code": "", "procedure": "99213", "diagnosis": "E11.65",
+         "plan": ""} for n in range(1, 13)))
+    lines = many.undecided_lines()
+    assert lines[0] == "  crosswalk row 1 (99213 with E11.65): E11.65 expanded"
+    assert len(lines) == 11 and lines[-1] == ("  ... and 2 more (all of them in updater check "
+                                              "--json)")
+
+
+# ------------------------------------------------------------------ unscheduled updates
+
+
+def _icd(version: str, effective: date):
+    from conftest import make_release
+
+    return make_release([("U071", "code", "Sample COVID", "Sample COVID-19")],
+                        version=version, effective=effective)
+
+
+def test_an_unscheduled_update_in_the_store_is_listed(tmp_path: Path) -> None:
+    store = ReleaseStore(tmp_path / "store")
+    store.import_release(_icd("FY2021", date(2020, 10, 1)))
+    store.import_release(_icd("FY2021-January", date(2021, 1, 1)))
+    result = check_readiness(config_for(tmp_path / "store", ICD), as_of=date(2020, 12, 15))
+    days = {d.effective: d for d in result.dates}
+    assert date(2021, 1, 1) in days
+    covid = days[date(2021, 1, 1)].releases[0]
+    assert (covid.state, covid.new, covid.before) == ("stored", "icd10cm:FY2021-January",
+                                                      "icd10cm:FY2021")
+    text = "\n".join(result.lines())
+    assert ("ICD-10-CM FY2021-January (unscheduled update, effective 2021-01-01)\n"
+            "    new:    icd10cm:FY2021-January in the store (an update off the usual "
+            "calendar)") in text
+    # after it took effect it is the release in force for the next date
+    later = check_readiness(config_for(tmp_path / "store", ICD), as_of=date(2021, 2, 1))
+    assert date(2021, 1, 1) not in {d.effective for d in later.dates}
+    april = next(d for d in later.dates if d.effective == date(2021, 4, 1)).releases[0]
+    assert april.before == "icd10cm:FY2021-January"
+
+
+def test_an_unscheduled_update_in_the_inbox_is_listed(tmp_path: Path) -> None:
+    """A January update's file in the inbox (named as the CDC named the January 2021 one):
+    check lists it for its own date and asks to import it. The readers infer the month
+    from such a name once issue 11 item 4 (mid-year updates in any month) is in."""
+    from updater.versions import infer_version
+
+    name = "icd10cm-codes-order-Jan-2021.zip"
+    inferred = infer_version(ICD, [name])
+    if inferred is None or inferred[1] != date(2021, 1, 1):
+        pytest.skip("the readers do not infer a January ICD-10-CM update from its file name "
+                    "yet (issue 11 item 4)")
+    import zipfile
+
+    store = ReleaseStore(tmp_path / "store")
+    store.import_release(_icd("FY2021", date(2020, 10, 1)))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / name, "w") as z:
+        z.writestr("icd10cm_order_Jan_2021.txt",
+                   "00001 U071    1 Sample COVID".ljust(77) + "Sample COVID-19\r\n")
+    result = check_readiness(replace(config_for(tmp_path / "store", ICD), inbox=inbox),
+                             as_of=date(2020, 12, 15))
+    covid = next(d for d in result.dates if d.effective == date(2021, 1, 1)).releases[0]
+    assert covid.state == "inbox" and covid.cycles[0].kind == "unscheduled"
+    assert covid.new == f"icd10cm:{inferred[0]}"
+    assert any(a.startswith(f"import {covid.new} waiting in the inbox")
+               for a in result.actions)

@@ -45,7 +45,7 @@ def test_run_prints_the_summary_and_the_index_path(tmp_path):
     lines = result.stdout.rstrip().splitlines()
     assert lines[0] == "Cycle 2026-01-01"
     assert lines[-1] == f"index: {index.resolve()}"
-    assert "HCPCS Level II: hcpcs:2025 -> hcpcs:2026: 4 added, 2 revised, 1 terminated " \
+    assert "HCPCS Level II: hcpcs:2025 -> hcpcs:2026: 6 added, 2 revised, 3 terminated " \
            "(verified)" in lines
     assert "imported hcpcs:2026 from" in result.stdout
     # progress goes to standard error, one line per step

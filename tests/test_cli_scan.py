@@ -59,8 +59,8 @@ def test_fail_on_makes_findings_exit_1(cdm):
 
 @pytest.mark.parametrize(("extra", "message"), [
     (["--fail-on", "gone"], "updater: error: unknown finding kind gone in --fail-on; use "
-     "deleted, expanded, revised, terminated, not_billable, not_in_release, malformed, "
-     "description_mismatch, new_in_family"),
+     "deleted, expanded, revised, terminated, not_billable, deleted_earlier, not_in_release, "
+     "malformed, description_mismatch, new_in_family"),
 ])
 def test_bad_options_one_line(cdm, extra, message):
     result = runner.invoke(app, args(cdm, *extra))

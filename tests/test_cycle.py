@@ -93,7 +93,7 @@ def test_run_writes_the_cycle_folder(tmp_path):
     # the scan saw both code sets together; the plan is the scan's plan
     scan = json.loads((folder / "scan.json").read_text())
     assert {r["system"] for r in scan["releases"]} == {"cpt", "hcpcs"}
-    assert scan["summary"]["findings_by_kind"]["terminated"] == 22
+    assert scan["summary"]["findings_by_kind"]["terminated"] == 26
     plan = read_plan(folder / "plan.xlsx")
     assert len(plan.table) == result.plans[0].rows > 0
     assert {r["id"] for r in plan.identity.releases} == {"cpt:2026", "hcpcs:2026"}
@@ -422,3 +422,58 @@ def test_unzipped_cpt_files_and_hcpcs_txt_beside_xlsx_import_as_one_release_each
     again = run_cycle(config, cycle=JAN)
     assert again.warnings == []
     assert {f.status for f in again.inbox} == {"unchanged"}
+
+
+def test_a_check_that_cannot_cover_every_change_is_said_so(tmp_path):
+    """The cycle's line and index page say "cannot check every change" (with the reason)
+    for a publisher list counted from another release, not "verified" or "disagrees"."""
+    from updater.cycle import CycleResult, SystemRun, _write_index, summary_lines
+
+    why = "the CDC list counts from FY2029; OLD is FY2030: cannot verify line by line"
+    runs = [SystemRun(system=CodeSystem.ICD10CM, cycles=["ICD-10-CM"], expected="icd10cm:FY2031",
+                      new="icd10cm:FY2031", old="icd10cm:FY2030", summary={"added": 2},
+                      verified=False, unverifiable=why),
+            SystemRun(system=CodeSystem.HCPCS, cycles=["HCPCS"], expected="hcpcs:2031",
+                      new="hcpcs:2031", old="hcpcs:2030", summary={"added": 1},
+                      verified=False)]
+    result = CycleResult(cycle=date(2030, 10, 1), folder=tmp_path, index=tmp_path / "index.html",
+                         systems=runs, inbox=[], plans=[], files=[], missing=[], sign_off=[])
+    lines = summary_lines(result)
+    assert ("ICD-10-CM: icd10cm:FY2030 -> icd10cm:FY2031: 2 added "
+            "(cannot check every change)") in lines
+    assert "HCPCS Level II: hcpcs:2030 -> hcpcs:2031: 1 added (NOT verified)" in lines
+    _write_index(result, Config(path=None))
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert f'title="{why}">cannot check every change</span>' in page
+    assert page.count(">disagrees</span>") == 1
+    assert result.to_dict()["systems"][0]["unverifiable"] == why
+
+def test_an_unreadable_conversion_table_row_does_not_stop_the_run(tmp_path):
+    """The CDC's FY2026 table stopped `updater run` on its row 2946 ('QA0.0101' ...): now a
+    row that cannot be read is named and skipped, and the cycle is written."""
+    from openpyxl import Workbook
+
+    from updater.cycle import summary_lines
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLE / "icd10cm" / "FY2025", inbox / "FY2025")
+    shutil.copytree(SAMPLE / "icd10cm" / "FY2026", inbox / "FY2026")
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    for row in (["ICD-10-CM Conversion Table (synthetic)"],
+                ["Current code assignment", "Effective", "Previous Code(s) Assignment"],
+                ["E11.650", 2025, "E11.65"], ["QA0.0101", 2025, "Z99.89"],
+                ["see the note below", 2025, "E11.65"]):
+        ws.append(row)
+    book.save(inbox / "FY2026" / "ICD-10-CM-Conversion-Table-FY2026.xlsx")
+    result = run_cycle(facility(tmp_path, inbox=inbox, systems=(CodeSystem.ICD10CM,)),
+                       cycle=date(2025, 10, 1))
+    note = ("ICD-10-CM-Conversion-Table-FY2026.xlsx row 5: 'see the note below' is not the "
+            "shape of an ICD-10-CM code; the row was skipped")
+    assert result.notes == [note]
+    assert f"note: {note}" in summary_lines(result)
+    assert json.loads((result.folder / "cycle.json").read_text())["notes"] == [note]
+    scan = json.loads((result.folder / "scan.json").read_text())
+    e1165 = [f for f in scan["findings"] if f["code"] == "E1165" and f["kind"] == "expanded"]
+    assert any("CDC conversion table FY2026" in c["source"] for c in e1165[0]["candidates"])

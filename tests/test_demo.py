@@ -64,11 +64,24 @@ def test_demo_runs_every_sample_cycle(tmp_path):
     kinds: set[str] = set()
     for cycle in CYCLES:
         scan = json.loads((out / cycle / "scan.json").read_text())
-        assert scan["summary"]["chargemaster"]["rows_read"] == 2946
+        assert scan["summary"]["chargemaster"]["rows_read"] == 2950
         kinds |= {f["kind"] for f in scan["findings"]}
     assert kinds == {k.value for k in FindingKind}
     jan = json.loads((out / "2026-01-01" / "scan.json").read_text())
-    assert jan["summary"]["findings_by_kind"]["terminated"] == 22
+    assert jan["summary"]["findings_by_kind"]["terminated"] == 26
+    # and every new kind of finding the demo must show: a unit change on a candidate, a
+    # stale header, a crosswalk description, a code deleted earlier, a near miss
+    found = [(cycle, f) for cycle in CYCLES
+             for f in json.loads((out / cycle / "scan.json").read_text())["findings"]]
+    assert any(c.get("unit_change") == {"old": "per dose", "new": "1 mg"}
+               for _, f in found for c in f["candidates"])
+    assert any(f["kind"] == "not_billable" and f["code"] == "M171"
+               and f["detail"] == "a header in FY2025 and FY2026" for _, f in found)
+    assert any(f["kind"] == "description_mismatch" and f["source"] == "crosswalk"
+               for _, f in found)
+    assert any(cycle == "2026-04-01" and f["kind"] == "deleted_earlier" and f["code"] == "A082"
+               for cycle, f in found)
+    assert any("did you mean I10?" in f["detail"] for _, f in found)
     assert result.output.rstrip().splitlines()[-5] == f"results written to {out.resolve()}"
 
 

@@ -52,7 +52,7 @@ def test_each_kind_is_found(result):
     assert kinds(result, "N99") == ["added"]
     assert kinds(result, "Z99") == ["deleted"]
     assert kinds(result, "M171") == ["added", "deleted", "expanded"]  # Delete 1 / Add 0 / expanded
-    assert kinds(result, "M179") == ["cosmetic"]  # whitespace and case only
+    assert kinds(result, "M179") == ["revised"]  # whitespace and case only: no list, counted
     assert kinds(result, "A000") == ["revised"]
     assert kinds(result, "B01") == ["added", "deleted"]  # header became billable
     assert kinds(result, "M170") == []
@@ -66,15 +66,19 @@ def test_expanded_lists_new_billable_children(result):
 
 
 def test_revision_scope_split_as_the_publisher_splits_it(result):
-    rev = result.changes[result.changes["kind"] == "revised"].set_index("code")["revision"]
-    assert rev.to_dict() == {"A00": "long", "A000": "short", "A001": "both"}
+    rev = result.changes[result.changes["kind"] == "revised"].set_index("code")
+    assert rev["revision"].to_dict() == {"A00": "long", "A000": "short", "A001": "both",
+                                         "M179": "both"}
+    # without a publisher's list a whitespace/case-only change is marked, for readers to filter
+    assert rev["cosmetic"].to_dict() == {"A00": False, "A000": False, "A001": False,
+                                         "M179": True}
 
 
 def test_summary_counts_as_the_publisher_counts(result):
     codes, headers = result.summary["codes"], result.summary["headers"]
-    assert (codes["added"], codes["deleted"], codes["revised"]) == (4, 2, 2)  # M1711 M1712 N99 B01
-    assert (codes["revised_both"], codes["revised_short_only"]) == (1, 1)
-    assert (codes["cosmetic"], codes["expanded"]) == (1, 1)
+    assert (codes["added"], codes["deleted"], codes["revised"]) == (4, 2, 3)  # M1711 M1712 N99 B01
+    assert (codes["revised_both"], codes["revised_short_only"]) == (2, 1)
+    assert (codes["revised_cosmetic"], codes["cosmetic"], codes["expanded"]) == (1, 0, 1)
     assert (headers["added"], headers["deleted"], headers["revised"]) == (1, 1, 1)
     assert (headers["revised_long_only"], codes["in_old"], codes["in_new"]) == (1, 6, 8)
 
@@ -84,7 +88,9 @@ def test_json_shape(result):
     assert data["old"] == {"system": "icd10cm", "version": "FY2024", "effective": "2023-10-01"}
     assert set(data["summary"]["codes"]) >= {"added", "deleted", "revised", "revised_both",
                                             "revised_long_only", "revised_short_only",
-                                            "cosmetic", "expanded", "terminated"}
+                                            "revised_cosmetic", "cosmetic", "expanded",
+                                            "terminated"}
+    assert all(isinstance(c["cosmetic"], bool) for c in data["changes"])
     assert all(isinstance(v, int) for v in data["summary"]["codes"].values())
     kinds_ = {c["kind"] for c in data["changes"]}
     assert kinds_ <= {"added", "deleted", "revised", "cosmetic", "expanded", "terminated",
@@ -141,3 +147,20 @@ def test_display_code_agrees_with_display_codes():
             display_codes(pd.Series(codes, dtype="str"), system))
     assert display_code("M1711", CodeSystem.ICD10CM) == "M17.11"
     assert display_code("27447", CodeSystem.CPT) == "27447"
+
+
+def test_a_title_one_whole_release_lacks_is_not_compared():
+    """A release read from a file without short titles (the tabular XML, the codes file)
+    against one with them: the short titles are not all "revised"; the long still count."""
+    with_short = make_release([("A000", "code", "Synthetic short A", "Synthetic long A"),
+                               ("A001", "code", "Synthetic short B", "Synthetic long B")],
+                              version="FY2030", effective=date(2029, 10, 1))
+    no_short = make_release([("A000", "code", "", "Synthetic long A"),
+                             ("A001", "code", "", "Synthetic long B, revised")],
+                            version="FY2031", effective=date(2030, 10, 1))
+    changes = diff_releases(with_short, no_short, verify=False).changes
+    assert changes["code"].tolist() == ["A001"]
+    assert changes["kind"].tolist() == ["revised"]
+    assert changes["revision"].tolist() == ["long"]
+    back = diff_releases(no_short, with_short, verify=False, reverse=True).changes
+    assert back["code"].tolist() == ["A001"]

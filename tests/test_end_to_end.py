@@ -109,9 +109,12 @@ def crosswalk_with(tmp_path, column, value):
     return xw
 
 
-def approve_pairs(workbook):
+def approve_pairs(workbook, crosswalk=CROSSWALK):
     """The reviewer approves every end_pair and add_pair row: (source rows ended, pairs
-    added)."""
+    added). A successor pair the crosswalk already has (a stale header M17.1 beside its
+    child M17.11) is not added twice, so it is not counted."""
+    have = {(r[0], r[1].replace(".", "").upper())
+            for r in csv.reader(crosswalk.open(newline="", encoding="utf-8"))}
     wb = openpyxl.load_workbook(workbook)
     ws = wb["Plan"]
     header = [c.value for c in ws[1]]
@@ -123,7 +126,8 @@ def approve_pairs(workbook):
             ws.cell(r, col["Decision"]).value = "Approve"
             if action == "end_pair":
                 ended.add(int(ws.cell(r, col["Source row"]).value))
-            else:
+            elif (str(ws.cell(r, col["Pair procedure"]).value),
+                  str(ws.cell(r, col["Pair diagnosis"]).value).replace(".", "")) not in have:
                 added += 1
     wb.save(workbook)
     return ended, added

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 from conftest import make_release
-from test_plan import CAND_COLUMNS, CDM_FINDINGS, XW_FINDINGS, scan_result
+from test_plan import CAND_COLUMNS, CDM_FINDINGS, XW_FINDINGS, cand, finding, scan_result
 
 from updater.changesets import ChangeSet
 from updater.diff import diff_releases
@@ -69,8 +69,9 @@ def test_concept_map_from_a_plan():
     assert (groups["http://hl7.org/fhir/sid/icd-10-cm"]["sourceVersion"],
             groups["http://hl7.org/fhir/sid/icd-10-cm"]["targetVersion"]) == ("FY2025",
                                                                               "FY2026")
-    assert [t["code"] for t in icd["M171"]] == ["M1711", "M1712"]  # end_pair not unmatched
-    assert [t["equivalence"] for t in icd["A082"]] == ["unmatched"]
+    # ICD-10-CM dotted, as FHIR's ICD-10-CM code system writes it
+    assert [t["code"] for t in icd["M17.1"]] == ["M17.11", "M17.12"]  # end_pair not unmatched
+    assert [t["equivalence"] for t in icd["A08.2"]] == ["unmatched"]
 
 
 def test_concept_map_from_change_sets_maps_broader_to_wider():
@@ -105,3 +106,125 @@ def test_every_relation_has_an_r4_equivalence(relation):
 def test_empty_plan_has_no_group():
     cm = concept_map(make_plan(scan_result([]), chargemaster=None, crosswalk=None))
     assert cm["resourceType"] == "ConceptMap" and "group" not in cm
+
+
+# ---------------------------------------------------------------- an independent R4 model
+
+
+def validate(cm: dict) -> None:
+    """The resource through an independent FHIR model (fhir.resources, R4B: the R4
+    ConceptMap with group/element/target/equivalence), then our own checks."""
+    r4b = pytest.importorskip("fhir.resources.R4B.conceptmap",
+                              reason="fhir.resources is a test extra (pip install '.[test]')")
+    parsed = r4b.ConceptMap.model_validate(cm)
+    assert parsed.status == cm["status"]
+    assert len(parsed.group or []) == len(cm.get("group", []))
+    check_r4(cm)
+
+
+def test_a_cpt_target_of_a_hcpcs_code_has_its_own_group():
+    rows = [finding("chargemaster", 1, "C8904", "terminated",
+                    candidates=[cand("77046", source="HCPCS XREF1 (2026) (CPT code)",
+                                     automatic=True)], automatic=True),
+            finding("chargemaster", 2, "J2001", "terminated",
+                    candidates=[cand("J2002", automatic=True)], automatic=True)]
+    cm = concept_map(make_plan(scan_result(rows)))
+    validate(cm)
+    pairs = {(g["source"].rsplit("/", 1)[-1], g["target"].rsplit("/", 1)[-1]): g
+             for g in cm["group"]}
+    assert set(pairs) == {("HCPCSReleaseCodeSets", "HCPCSReleaseCodeSets"),
+                          ("HCPCSReleaseCodeSets", "cpt")}
+    cpt = pairs[("HCPCSReleaseCodeSets", "cpt")]
+    assert cpt["element"] == [{"code": "C8904", "target": [
+        {"code": "77046", "equivalence": "equivalent",
+         "comment": "HCPCS XREF1 (2026) (CPT code)"}]}]
+    assert cpt["sourceVersion"] == "2025" and "targetVersion" not in cpt  # no CPT release
+    same = pairs[("HCPCSReleaseCodeSets", "HCPCSReleaseCodeSets")]
+    assert [e["code"] for e in same["element"]] == ["J2001"]
+
+
+def test_sample_plan_conceptmap_is_valid_r4(tmp_path):
+    from updater.sample import sample_chargemasters_dir, sample_scan_pairs
+    from updater.scan_run import run_scan
+
+    pairs = sample_scan_pairs()
+    folder = sample_chargemasters_dir()
+    result, _ = run_scan(chargemaster=folder / "sample-cdm.csv",
+                         crosswalk=folder / "sample-crosswalk.csv",
+                         old=[str(o) for o, _ in pairs], new=[str(n) for _, n in pairs],
+                         store=tmp_path / "store")
+    for cm in (concept_map(make_plan(result)), concept_map(result.change_sets)):
+        validate(cm)
+        _codes_in_releases(cm, result.change_sets)
+
+
+def _codes_in_releases(cm: dict, change_sets) -> None:
+    """Every element code is a code of its source system's releases (the old one, or the
+    new one for a code added and discontinued between two annual files, or a stale
+    header), every target code one of its target system's new release (when the map has
+    that release), written as the FHIR code system writes it (ICD-10-CM dotted)."""
+    from updater.fhir import system_uri
+
+    new = {system_uri(cs.system.value): set(cs.new.table["code"]) for cs in change_sets}
+    old = {system_uri(cs.system.value): set(cs.old.table["code"]) | new[system_uri(
+        cs.system.value)] for cs in change_sets}
+    icd = system_uri("icd10cm")
+    checked = 0
+    for group in cm["group"]:
+        for element in group["element"]:
+            code = element["code"]
+            if group["source"] == icd and len(code) > 3:
+                assert code[3] == "." and "." not in code[4:], code
+            assert code.replace(".", "") in old[group["source"]], code
+            for target in element["target"]:
+                if "code" not in target or group["target"] not in new:
+                    continue
+                if group["target"] == icd and len(target["code"]) > 3:
+                    assert target["code"][3] == ".", target
+                assert target["code"].replace(".", "") in new[group["target"]], target
+                checked += 1
+    assert checked
+
+
+def test_real_releases_conceptmaps_are_valid_r4(shared_data, icd_zip, tmp_path):
+    """The ConceptMaps of the real CDC FY2024 -> FY2025 and CMS HCPCS 2018 -> 2019 change
+    sets: valid R4, codes of the releases, ICD-10-CM dotted, C8904's CPT successor 77046
+    in a HCPCS -> CPT group."""
+    from updater.changesets import build_change_sets
+
+    folder = shared_data / "hcpcs"
+    hcpcs = (folder / "2018" / "2018-Alpha-Numeric-HCPCS-File.zip",
+             folder / "2019" / "2019-Alpha-Numeric-HCPCS-File.zip")
+    if not all(p.exists() for p in hcpcs):
+        pytest.skip("HCPCS 2018/2019 files are missing")
+    sets = build_change_sets([(str(icd_zip("FY2024")), str(icd_zip("FY2025"))),
+                              (str(hcpcs[0]), str(hcpcs[1]))], store=tmp_path / "store")
+    cm = concept_map(sets)
+    validate(cm)
+    _codes_in_releases(cm, sets)
+    groups = {(g["source"], g["target"]): g for g in cm["group"]}
+    cpt = groups[("http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+                  "http://www.ama-assn.org/go/cpt")]
+    c8904 = next(e for e in cpt["element"] if e["code"] == "C8904")
+    assert [t["code"] for t in c8904["target"]] == ["77046"]
+    icd = groups[("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10-cm")]
+    assert (icd["sourceVersion"], icd["targetVersion"]) == ("FY2024", "FY2025")
+
+
+def test_a_target_the_new_release_lacks_is_no_target():
+    old = make_release([("J7001", "code", "s", "s"), ("J7002", "code", "s", "s")],
+                       system=CodeSystem.HCPCS, version="2018", effective=date(2018, 1, 1))
+    new = make_release([("J7003", "code", "s", "s")], system=CodeSystem.HCPCS,
+                       version="2019", effective=date(2019, 1, 1))
+    cands = pd.DataFrame([("hcpcs", "J7001", "J7099", "equivalent", "HCPCS XREF1 (2019)",
+                           False, "", 1),
+                          ("hcpcs", "J7002", "J7099", "equivalent", "HCPCS XREF1 (2019)",
+                           False, "", 1),
+                          ("hcpcs", "J7002", "J7003", "equivalent", "HCPCS XREF2 (2019)",
+                           False, "", 1)], columns=CAND_COLUMNS)
+    cm = concept_map([ChangeSet(CodeSystem.HCPCS, old, new, diff_releases(old, new), cands)])
+    validate(cm)
+    elements = {e["code"]: e["target"] for e in cm["group"][0]["element"]}
+    assert elements["J7001"] == [{"equivalence": "unmatched", "comment":
+                                  "HCPCS XREF1 (2019); it names J7099, which is not in 2019"}]
+    assert [t.get("code") for t in elements["J7002"]] == ["J7003"]

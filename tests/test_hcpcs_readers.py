@@ -19,7 +19,6 @@ from updater.readers.hcpcs_xlsx import parse_hcpcs_sheet
 from updater.sources import Source
 from updater.vocabulary import CodeSystem
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 HINT = "the file looks damaged or truncated; re-download it from CMS"
 DISCLAIMER = ["***Disclaimers", "", "-- Synthetic test file, not CMS data.", ""]
 LONG_TEXT = ("Synthetic supply with a description long enough to need a second record "
@@ -328,8 +327,9 @@ def test_xlsx_errors_name_the_row() -> None:
     assert _xlsx_fails([["***Disclaimers"], HEADER, []]) == (
         "f.xlsx, row 2: no codes under the header row; is this the CMS alpha-numeric HCPCS "
         "file? re-download it from CMS")
-    assert _xlsx_fails([HEADER, sheet_row("Z9001"), sheet_row("Z9002", "4")]) == (
-        "f.xlsx, row 3: RECID must be 3 (procedure) or 7 (modifier); is this the CMS "
+    assert _xlsx_fails([HEADER, sheet_row("Z9001"), sheet_row("Z9002", "5")]) == (
+        "f.xlsx, row 3: RECID must be 3 (procedure) or 7 (modifier), or 4 / 8 for a row that "
+        "continues the long description of the procedure / modifier above it; is this the CMS "
         "alpha-numeric HCPCS file? re-download it from CMS")
     assert _xlsx_fails([HEADER, sheet_row("Z9001"), sheet_row("Z9001")]) == (
         "f.xlsx, row 3: duplicate code Z9001 (also on row 2); each code may appear once; "
@@ -339,17 +339,6 @@ def test_xlsx_errors_name_the_row() -> None:
 
 
 # --- the real CMS files ------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def hcpcs_zip():
-    def find(year: int) -> Path:
-        path = DATA / "hcpcs" / str(year) / f"{year}-Alpha-Numeric-HCPCS-File.zip"
-        if not path.exists():
-            pytest.skip(f"real CMS HCPCS files not present ({path} is missing)")
-        return path
-
-    return find
-
 
 def _both(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     release, reader = load_release(path)

@@ -100,15 +100,50 @@ def test_code_present_from_the_start(store: ReleaseStore) -> None:
     ]
 
 
-def test_whitespace_and_case_are_not_title_changes(tmp_path: Path) -> None:
+def test_whitespace_and_case_changes_are_marked_cosmetic(tmp_path: Path) -> None:
+    """Without the publisher's list a respacing or recasing is a title change (the diff
+    counts it as a revision), marked as one a reader may skip."""
     s = ReleaseStore(tmp_path)
     put(s, [("A000", "code", "Cholera", "Cholera due to vibrio")], "FY2024", date(2023, 10, 1))
     put(s, [("A000", "code", "Cholera ", "Cholera  due to Vibrio")], "FY2025", date(2024, 10, 1))
     put(s, [("A000", "code", "Cholera 01", "Cholera  due to Vibrio")], "FY2026",
         date(2025, 10, 1))
-    lines = history_lines(code_history(s, "A000"))
-    assert lines[2:] == [
+    h = code_history(s, "A000")
+    assert [(e.version, e.cosmetic) for e in h.events[1:]] == [("FY2025", True),
+                                                                ("FY2026", False)]
+    assert history_lines(h)[2:] == [
+        "  FY2025 (2024-10-01): title changed from 'Cholera due to vibrio' to 'Cholera  due to "
+        "Vibrio'; short title from 'Cholera' to 'Cholera ' (whitespace or letter case only)",
         "  FY2026 (2025-10-01): short title changed from 'Cholera ' to 'Cholera 01'"]
+
+
+@pytest.mark.parametrize("listed", [True, False])
+def test_the_publishers_list_decides_a_cosmetic_change(tmp_path: Path, listed: bool) -> None:
+    """With FY2025's own list (counting from FY2024), a respacing it lists is a title
+    change and one it leaves out is not."""
+    import pandas as pd
+
+    from updater.model import PublisherChanges
+
+    s = ReleaseStore(tmp_path)
+    put(s, [("A000", "code", "Cholera", "Cholera  due to vibrio")], "FY2024",
+        date(2023, 10, 1))
+    lines = [("revise_from", "code", "A000", "Cholera", "Cholera  due to vibrio", 1),
+             ("revise_to", "code", "A000", "Cholera", "Cholera due to vibrio", 2)]
+    entries = pd.DataFrame(lines if listed else [],
+                           columns=["action", "record", "code", "short", "long", "line"])
+    entries = entries.astype({c: "str" for c in ("action", "record", "code", "short", "long")})
+    changes = PublisherChanges(
+        entries=entries.astype({"line": "int64"}), source="addenda-2025.txt",
+        summary={"codes": {"in_old": 1, "in_new": 1, "revisions": int(listed)},
+                 "headers": {"in_old": 0, "in_new": 0}})
+    release = make_release([("A000", "code", "Cholera", "Cholera due to vibrio")],
+                           version="FY2025", effective=date(2024, 10, 1))
+    s.import_release(replace(release, publisher_changes=changes,
+                             sources=(SourceFile("FY2025.zip", "ab" * 8),)))
+    events = code_history(s, "A000").events
+    assert [(e.kind, e.version, e.cosmetic) for e in events[1:]] == (
+        [(EventKind.TITLE_CHANGED, "FY2025", True)] if listed else [])
 
 
 @pytest.mark.parametrize(("day", "expected"), [

@@ -42,7 +42,10 @@ def write_csv(tmp_path: Path, lines: list[str], name: str = "crosswalk.csv") -> 
 
 
 def pairs(xw: CrosswalkInput) -> list[tuple[int, str, str, str]]:
-    assert tuple(xw.table.columns) == PAIR_COLUMNS
+    columns = tuple(xw.table.columns)
+    assert columns[:len(PAIR_COLUMNS)] == PAIR_COLUMNS
+    assert set(columns[len(PAIR_COLUMNS):]) <= {"procedure_description",
+                                                "diagnosis_description"}
     return [tuple(r) for r in xw.table[list(CROSSWALK_COLUMNS)].itertuples(index=False)
             ]  # type: ignore[misc]
 
@@ -93,15 +96,38 @@ def test_columns_by_their_usual_names(tmp_path: Path, proc: str, dx: str) -> Non
     assert pairs(read_crosswalk(path)) == [(1, "27447", "M1711", "M17.11")]
 
 
-def test_header_codes_in_a_long_file_expand_too(tmp_path: Path,
+def test_header_codes_in_a_long_file_stay_pairs(tmp_path: Path,
                                                 release: pd.DataFrame) -> None:
+    """One pair per row: a header is a stale pair (the scan says not_billable), not
+    shorthand to expand in silence."""
     path = write_csv(tmp_path, ["CPT,ICD-10-CM", "27447,M17.1", "27447,M17.11",
                                 "27447,Q99.9"])
     xw = read_crosswalk(path, expand_with=release)
     assert xw.layout == "long"
-    assert pairs(xw) == [(1, "27447", "M1710", "M17.1"), (1, "27447", "M1711", "M17.1"),
-                         (1, "27447", "M1712", "M17.1"), (2, "27447", "M1711", "M17.11"),
+    assert pairs(xw) == [(1, "27447", "M171", "M17.1"), (2, "27447", "M1711", "M17.11"),
                          (3, "27447", "Q999", "Q99.9")]
+    assert (xw.items_expanded, xw.pairs_from_expansion) == (0, 0)
+
+
+def test_header_codes_in_one_code_per_column_stay_pairs(tmp_path: Path,
+                                                        release: pd.DataFrame) -> None:
+    path = write_csv(tmp_path, ["CPT,Dx 1,Dx 2", "27447,M17.1,M17.11", "20610,M17,"])
+    xw = read_crosswalk(path, expand_with=release)
+    assert xw.layout == "wide"
+    assert pairs(xw) == [(1, "27447", "M171", "M17.1"), (1, "27447", "M1711", "M17.11"),
+                         (2, "20610", "M17", "M17")]
+    assert xw.items_expanded == 0
+
+
+def test_shorthand_expansion_is_counted(tmp_path: Path, release: pd.DataFrame) -> None:
+    """A list file writes shorthand: its headers and ranges expand, and the counts say so."""
+    path = write_csv(tmp_path, ["CPT,ICD-10-CM", '27447,"M17.1, M18.0"', "20610,M17.1-",
+                                "29881,M23.205"])
+    xw = read_crosswalk(path, expand_with=release)
+    assert [dx for _, _, dx, _ in pairs(xw)] == ["M1710", "M1711", "M1712", "M180",
+                                                  "M1710", "M1711", "M1712", "M23205"]
+    assert (xw.rows_read, len(xw.table)) == (3, 8)
+    assert (xw.items_expanded, xw.pairs_from_expansion) == (2, 6)
 
 
 def test_header_code_without_a_release_stays_as_written(tmp_path: Path) -> None:

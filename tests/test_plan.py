@@ -315,17 +315,17 @@ def test_cli_plan_on_the_sample_data(tmp_path):
     t = plan.table
     cdm_f, cdm_t = f[f["source"] == "chargemaster"], t[t["section"] == "chargemaster"]
     # one chargemaster row per finding, except the informational new_in_family
-    assert len(cdm_t) == int((cdm_f["kind"] != "new_in_family").sum()) == 73
+    assert len(cdm_t) == int((cdm_f["kind"] != "new_in_family").sum()) == 77
     assert (cdm_t["action"] == "update_description").sum() == (cdm_f["kind"] == "revised").sum()
     at_risk = cdm_f["kind"].isin({"deleted", "terminated", "expanded", "not_billable"})
-    assert cdm_t["action"].isin({"replace", "split", "retire"}).sum() == at_risk.sum() == 20
+    assert cdm_t["action"].isin({"replace", "split", "retire"}).sum() == at_risk.sum() == 24
     assert (cdm_t["action"] == "review").sum() == 7  # 2 not in release, 2 malformed, 3 mismatch
     xw_f, xw_t = f[f["source"] == "crosswalk"], t[t["section"] == "crosswalk"]
     xw_risk = xw_f["kind"].isin({"deleted", "terminated", "expanded", "not_billable"})
-    assert (xw_t["action"] == "end_pair").sum() == xw_risk.sum() == 49
+    assert (xw_t["action"] == "end_pair").sum() == xw_risk.sum() == 51  # M17.1, R51 too
     n_successors = sum(len([c for c in cands if c["code"] and c["relation"] != "none"])
                        for cands in xw_f.loc[xw_risk, "candidates"])
-    assert (xw_t["action"] == "add_pair").sum() == n_successors == 35
+    assert (xw_t["action"] == "add_pair").sum() == n_successors == 44
     j2001 = cdm_t[cdm_t["old_code"] == "J2001"]
     assert set(j2001["decision"]) == {"approved"} and set(j2001["proposed_codes"]) == {"J2002"}
     assert plan.charges_at_risk() == pytest.approx(scan.summary["charges_at_risk"])
@@ -342,8 +342,8 @@ def test_cli_plan_on_the_sample_data(tmp_path):
     assert cmap["resourceType"] == "ConceptMap" and cmap["id"] == plan.identity.plan_id
     # the summary
     assert f"Migration plan {plan.identity.plan_id}: {len(t)} rows" in result.output
-    assert "replace                      6         0" in result.output
-    assert "charges at risk (price x annual volume): $3,122,492.06" in result.output
+    assert "replace                      6         4" in result.output  # 4: unit changes
+    assert "charges at risk (price x annual volume): $4,019,599.44" in result.output
     assert str(out / "plan.xlsx") in result.output
 
 

@@ -49,8 +49,10 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_scan_json_records_inputs_and_release_sources(saved: tuple[Path, Path]) -> None:
     data = json.loads(saved[0].read_text())
+    # the sample crosswalk writes its diagnoses with the dot: the plan and the reports will too
     assert data["inputs"] == {"chargemaster": {"path": str(CDM), "sha256": sha(CDM)},
-                              "crosswalk": {"path": str(CROSSWALK), "sha256": sha(CROSSWALK)}}
+                              "crosswalk": {"path": str(CROSSWALK), "sha256": sha(CROSSWALK),
+                                            "icd10cm_spelling": "dotted"}}
     new = {r["system"]: r["new"] for r in data["releases"]}
     assert new["hcpcs"]["id"] == "hcpcs:2026" and new["hcpcs"]["version"] == "2026"
     assert Path(new["icd10cm"]["source"]).name == "icd10cm-Code-Descriptions-2026.zip"

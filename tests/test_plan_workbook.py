@@ -31,18 +31,21 @@ def test_sheets_header_filter_and_dropdown(written):
     assert wb.sheetnames == ["Summary", "Plan", "Plan identity"]
     ws = wb["Plan"]
     assert [c.value for c in ws[1]] == [HEADERS[c] for c in SHEET_ORDER]
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:U{len(plan.table) + 1}"
+    # the codes and the Decision stay in view: frozen left of column G, above row 2
+    assert ws.freeze_panes == "G2"
+    assert [c.value for c in ws[1]][:6] == ["Plan row", "Action", "Charge code", "Old code",
+                                            "Proposed code(s)", "Decision"]
+    assert ws.auto_filter.ref == f"A1:Y{len(plan.table) + 1}"
     validations = ws.data_validations.dataValidation
-    assert len(validations) == 1
-    dv = validations[0]
+    assert len(validations) == 2  # the Decision list and the Reviewed on date
+    dv = next(v for v in validations if v.type == "list")
     assert dv.type == "list" and dv.formula1 == '"Approve,Reject,Change,Pending"'
     letter = ws.cell(1, column(ws, "decision")).column_letter
     assert str(dv.sqref) == f"{letter}2:{letter}{len(plan.table) + 1}"
     repl = ws.cell(2, column(ws, "replacement"))
     assert repl.fill.fgColor.rgb.endswith("FFF2CC") and repl.number_format == "@"
     assert ws.cell(2, column(ws, "decision")).value in {"Approve", "Pending"}
-    assert ws.column_dimensions[ws.cell(1, column(ws, "reason")).column_letter].width == 70
+    assert ws.column_dimensions[ws.cell(1, column(ws, "reason")).column_letter].width == 40
     action_cells = {ws.cell(r, column(ws, "action")).value:
                     ws.cell(r, column(ws, "action")).fill.fgColor.rgb
                     for r in range(2, ws.max_row + 1)}

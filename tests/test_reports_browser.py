@@ -213,3 +213,95 @@ def test_report_in_chromium(name, chromium, tmp_path, capsys):
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with capsys.disabled():
         print(f"\n{name} report screenshot: {shot}")
+
+
+# ---- the impact report's wide tables fit the page, on screen and printed
+
+FIT_PROBE = """
+<script>
+window.addEventListener("load", function () {
+  var ids = ["line-table", "pair-table", "add-table", "department-table"];
+  function measure() {
+    var out = {viewport: document.documentElement.clientWidth,
+               body: document.body.getBoundingClientRect().right, tables: {}};
+    ids.forEach(function (id) {
+      var t = document.getElementById(id);
+      if (!t) return;
+      var r = t.getBoundingClientRect(), head = t.tHead.rows[0].cells;
+      var last = head[head.length - 1];
+      out.tables[id] = {right: r.right, width: r.width, scroll: t.scrollWidth,
+                        container: t.parentElement.clientWidth,
+                        lastRight: last.getBoundingClientRect().right,
+                        lastText: last.textContent.trim(), rows: t.tBodies[0].rows.length};
+    });
+    return out;
+  }
+  var result = {screen: measure()};
+  // print: the page's own @media print rules in force, the body a printed page wide
+  var css = "";
+  Array.prototype.forEach.call(document.styleSheets, function (sheet) {
+    Array.prototype.forEach.call(sheet.cssRules, function (rule) {
+      if (rule.media && rule.media.mediaText.indexOf("print") !== -1) {
+        Array.prototype.forEach.call(rule.cssRules, function (r) { css += r.cssText + "\\n"; });
+      }
+    });
+  });
+  var style = document.createElement("style");
+  style.textContent = css;
+  document.head.appendChild(style);
+  document.body.style.width = "PRINT_WIDTH";
+  document.body.style.maxWidth = "PRINT_WIDTH";
+  result.print = measure();
+  result.printCss = css.length;
+  var pre = document.createElement("pre");
+  pre.id = "test-result";
+  pre.textContent = JSON.stringify(result);
+  document.body.appendChild(pre);
+});
+</script>
+"""
+# US Letter portrait less the page's 1.2 cm side margins (base.html.j2's @page)
+PRINT_WIDTH = "7.55in"
+
+
+@pytest.fixture(scope="module")
+def impact_with_plan(tmp_path_factory) -> str:
+    from updater.plan import make_plan
+    from updater.reports.impact import impact_report
+    from updater.scan_run import run_scan
+
+    tmp = tmp_path_factory.mktemp("impact")
+    pairs = sample_scan_pairs()
+    folder = sample_chargemasters_dir()
+    result = run_scan(chargemaster=folder / "sample-cdm.csv",
+                      crosswalk=folder / "sample-crosswalk.csv",
+                      old=[str(o) for o, _ in pairs], new=[str(n) for _, n in pairs],
+                      store=tmp / "store")[0]
+    return impact_report(result, make_plan(result))
+
+
+@pytest.mark.parametrize("width", [1280, 1024, 800])
+def test_impact_tables_fit_the_page_on_screen_and_in_print(chromium, tmp_path, width,
+                                                           impact_with_plan):
+    probed = tmp_path / "impact-fit.html"
+    probed.write_text(impact_with_plan.replace(
+        "</body>", FIT_PROBE.replace("PRINT_WIDTH", PRINT_WIDTH) + "</body>"), encoding="utf-8")
+    run = run_chromium(chromium, tmp_path, "--dump-dom", "--virtual-time-budget=5000",
+                       f"--window-size={width},1000", probed.as_uri())
+    assert run.returncode == 0, run.stderr[-2000:]
+    found = re.search(r'<pre id="test-result">(.*?)</pre>', run.stdout, re.S)
+    assert found, run.stdout[:500]
+    seen = json.loads(htmllib.unescape(found.group(1)))
+    assert seen["printCss"] > 0  # the page's print rules were found and applied
+    for medium in ("screen", "print"):
+        page = seen[medium]
+        tables = page["tables"]
+        assert {"line-table", "pair-table", "add-table"} <= set(tables), tables
+        assert tables["line-table"]["lastText"] == "decision"
+        for table_id, t in tables.items():
+            where = f"{medium} at {width}px: {table_id}"
+            # nothing wider than its place: no sideways scrolling, nothing cut off
+            assert t["scroll"] <= t["width"] + 1, where
+            assert t["width"] <= t["container"] + 1, where
+            assert t["right"] <= page["body"] + 1 and t["lastRight"] <= page["viewport"] + 1, (
+                where, t, page["body"])

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import make_release
+from conftest import make_release, next_year
 from tests_helpers import write_release_pair
 from typer.testing import CliRunner
 
@@ -134,10 +135,12 @@ def test_expanded_codes_list_their_new_children(icd_page):
 def test_every_value_is_escaped():
     old = make_release([("A00", "header", "Cat", "Category"),
                         ("A000", "code", "Old", EVIL + " old"),
-                        ("A001", "code", "Gone", EVIL + " gone")], version="FY2030")
+                        ("A001", "code", "Gone", EVIL + " gone")], version="FY2030",
+                       effective=date(2029, 10, 1))
     new = make_release([("A00", "header", "Cat", "Category"),
                         ("A000", "code", "Old", EVIL + " new"),
-                        ("A002", "code", "New", EVIL)], version="FY2031")
+                        ("A002", "code", "New", EVIL)], version="FY2031",
+                       effective=date(2030, 10, 1))
     html = release_report(diff_releases(old, new, verify=False), inputs=[EVIL])
     assert "<script>alert" not in html
     # added, deleted, the revision's words and the footer's inputs: all shown as text
@@ -148,7 +151,7 @@ def test_every_value_is_escaped():
 
 def test_an_empty_diff_renders():
     rel = make_release([("A000", "code", "X", "Xx")])
-    html = release_report(diff_releases(rel, rel, verify=False))
+    html = release_report(diff_releases(rel, next_year(rel), verify=False))
     page = Page(html)
     assert page.count("p", id="changes-added", data_count="0") == 1
     assert "No publisher change list to verify against." in html
@@ -207,7 +210,7 @@ def _minimal_context() -> dict[str, object]:
     rel = make_release([("A000", "code", "X", "Xx")])
     from updater.reports.release import release_context
 
-    return release_context(diff_releases(rel, rel, verify=False))
+    return release_context(diff_releases(rel, next_year(rel), verify=False))
 
 
 def test_cli_release_writes_the_page(tmp_path):

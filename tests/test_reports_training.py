@@ -4,12 +4,15 @@ CLI's errors for an unknown specialty or a bad range."""
 
 from __future__ import annotations
 
+import re
 import tomllib
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import make_release
+from conftest import make_release, next_year
+from markupsafe import escape
 from test_reports_release import EVIL, EVIL_ESCAPED, Page, assert_self_contained
 from tests_helpers import write_release_pair
 from typer.testing import CliRunner
@@ -131,7 +134,8 @@ def test_hcpcs_focus_and_profile(hcpcs_2017_2018_diff):
 
 def test_nothing_changed_says_so():
     rel = make_release([("M170", "code", "X", "Knee")])
-    html = training_report(diff_releases(rel, rel, verify=False), specialty="orthopedics")
+    html = training_report(diff_releases(rel, next_year(rel), verify=False),
+                           specialty="orthopedics")
     assert "changes nothing in orthopedics" in html
     assert "No code in orthopedics is added, deleted or changed." in html
 
@@ -140,23 +144,26 @@ def test_summary_names_a_single_category_and_counts_the_rest():
     old = make_release([("M17", "header", "K", "Osteoarthritis of knee"),
                         ("M170", "code", "a", "Bilateral"), ("M171", "code", "b", "Unilateral"),
                         ("M25", "header", "J", "Other joint disorder"),
-                        ("M255", "code", "p", "Pain in joint")], version="FY2030")
+                        ("M255", "code", "p", "Pain in joint")], version="FY2030",
+                       effective=date(2029, 10, 1))
     new = make_release([("M17", "header", "K", "Osteoarthritis of knee"),
                         ("M170", "code", "a", "Bilateral primary"),
                         ("M172", "code", "c", "Post-traumatic"),
                         ("M173", "code", "d", "Other"),
                         ("M25", "header", "J", "Other joint disorder"),
-                        ("M255", "code", "p", "Pain in joint")], version="FY2031")
+                        ("M255", "code", "p", "Pain in joint")], version="FY2031",
+                       effective=date(2030, 10, 1))
     ctx = training_context(diff_releases(old, new, verify=False), focus="M00-M99")
     assert ctx["summary_text"] == (
-        "ICD-10-CM FY2031 (effective 2024-10-01) brings 2 new codes in M00-M99, all in "
+        "ICD-10-CM FY2031 (effective 2030-10-01) brings 2 new codes in M00-M99, all in "
         "M17 Osteoarthritis of knee. 1 code is gone and 1 code changed.")
     assert [c["label"] for c in ctx["categories"]] == ["M17 Osteoarthritis of knee"]
 
 
 def test_every_value_is_escaped():
     old = make_release([("M170", "code", "a", EVIL + " old"), ("M171", "code", "b", EVIL)])
-    new = make_release([("M170", "code", "a", EVIL + " new"), ("M172", "code", "c", EVIL)])
+    new = next_year(make_release([("M170", "code", "a", EVIL + " new"),
+                                  ("M172", "code", "c", EVIL)]))
     html = training_report(diff_releases(old, new, verify=False), focus="M00-M99",
                            inputs=[EVIL])
     assert "<script>alert" not in html
@@ -243,3 +250,62 @@ def test_cli_training_writes_the_page(pair, tmp_path, monkeypatch):
     result = runner.invoke(app, ["report", "training", *pair, "--specialty", "Oncology"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "training-icd10cm-FY2030-FY2031-oncology.html").is_file()
+
+
+# ---------------------------------------------------------------- use instead
+
+
+def _gone_details(context: dict) -> dict[str, str]:
+    return {r["code"]: str(r["detail"]) for c in context["categories"] for r in c["rows"]
+            if r["group"] == "gone"}
+
+
+def test_a_gone_code_says_what_to_use_instead():
+    old = make_release([("J2001", "code", "Old drug", "Sample old drug, 10 mg"),
+                        ("J3001", "code", "Other", "Sample other <b>drug</b>")],
+                       system=CodeSystem.HCPCS, version="2025",
+                       effective=pd.Timestamp("2025-01-01").date(),
+                       xref1=["J2002", ""], termination_date=["", ""])
+    new = make_release([("J2001", "code", "Old drug", "Sample old drug, 10 mg"),
+                        ("J2002", "code", "New drug", "Sample new drug in saline, 10 mg")],
+                       system=CodeSystem.HCPCS, version="2026",
+                       effective=pd.Timestamp("2026-01-01").date(),
+                       xref1=["J2002", ""], termination_date=["2025-12-31", ""])
+    context = training_context(diff_releases(old, new))
+    details = _gone_details(context)
+    assert details["J2001"] == (
+        'TERM DT 2025-12-31<br><span class="muted">use instead:</span><ul class="children">'
+        "<li><code>J2002</code> Sample new drug in saline, 10 mg <span class=\"muted\">"
+        "(equivalent, HCPCS XREF1 (2026))</span></li></ul>")
+    assert details["J3001"].startswith('<span class="muted">no successor: </span>')
+    page = training_report(diff_releases(old, new))
+    assert "use instead:" in page and "Sample new drug in saline, 10 mg" in page
+
+
+def test_the_candidates_given_are_the_ones_shown():
+    old = make_release([("A0820", "code", "s", "Sample old"), ("A0821", "code", "s", "s")],
+                       version="FY2025")
+    new = make_release([("A0821", "code", "s", "Sample successor title")], version="FY2026",
+                       effective=pd.Timestamp("2025-10-01").date())
+    cands = pd.DataFrame([("icd10cm", "A0820", "A0821", "broader", "your map (m.csv)", False,
+                           "", 1)], columns=["system", "old_code", "new_code", "relation",
+                                             "source", "automatic", "via", "step"])
+    details = _gone_details(training_context(diff_releases(old, new), candidates=cands))
+    assert "<code>A08.21</code> Sample successor title" in details["A0820"]
+    assert "(broader, your map (m.csv))" in details["A0820"]
+
+
+def test_real_fy2025_deleted_codes_name_their_successors(icd_diff):
+    """FY2024 -> FY2025: each deleted code the CDC conversion table beside the zip maps
+    says what to use instead, with the successor's CDC title."""
+    context = training_context(icd_diff)
+    details = _gone_details(context)
+    assert details
+    titles = icd_diff.new.table.set_index("code")["long"]
+    with_successor = {c: d for c, d in details.items() if "use instead:" in d}
+    assert with_successor, details
+    for detail in with_successor.values():
+        for shown in re.findall(r"<code>([^<]+)</code>", detail):
+            assert "." in shown  # ICD-10-CM as people write it
+            assert str(escape(titles[shown.replace(".", "")])) in detail
+    assert any("CDC conversion table" in d for d in with_successor.values())

@@ -16,8 +16,8 @@ REPO = Path(__file__).resolve().parents[1]
 FOLDER = REPO / "chargemasters"
 SCRIPT = REPO / "scripts" / "make_sample_chargemasters.py"
 SHARED_DATA = REPO.parent / "shared" / "data"
-CDM_LINES = 2946  # data rows of the sample chargemaster (both files)
-LONG_PAIRS = 500
+CDM_LINES = 2950  # data rows of the sample chargemaster (both files)
+LONG_PAIRS = 506
 WIDE_ROWS = 24
 
 
@@ -111,7 +111,8 @@ def test_the_xlsx_has_title_rows_and_house_names(gen: ModuleType) -> None:
 def test_the_crosswalks_pair_chargemaster_procedures(cdm: pd.DataFrame) -> None:
     used = set(cdm["CPT"]) | set(cdm["HCPCS"])
     long = pd.read_csv(FOLDER / "sample-crosswalk.csv", dtype=str, keep_default_na=False)
-    assert list(long.columns) == ["Procedure Code", "ICD-10-CM", "Coverage Policy"]
+    assert list(long.columns) == ["Procedure Code", "ICD-10-CM", "Diagnosis Description",
+                                  "Coverage Policy"]
     assert len(long) == LONG_PAIRS
     assert set(long["Procedure Code"]) <= used
     assert not long.duplicated(["Procedure Code", "ICD-10-CM"]).any()
@@ -149,6 +150,12 @@ def test_read_crosswalk_reads_both_sample_files() -> None:
     assert (long.rows_read, long.layout) == (LONG_PAIRS, "long")
     assert (wide.rows_read, wide.layout) == (WIDE_ROWS, "wide")
     assert len(wide.table) > 10 * WIDE_ROWS  # ranges and headers expanded
+    assert len(wide.table) - WIDE_ROWS < wide.pairs_from_expansion
+    # one pair per row: header codes (M17.1, R51) stay pairs, for the scan to report
+    assert len(long.table) == LONG_PAIRS and long.items_expanded == 0
+    assert {"M171", "R51"} <= set(long.table["diagnosis"])
+    assert long.columns["diagnosis_description"] == "Diagnosis Description"
+    assert wide.columns["procedure_description"] == "Description"
 
 
 @pytest.fixture(scope="module")

@@ -31,8 +31,8 @@ EXPECTED = [  # file, reader, system, version, effective, rows
     (ICD25, "icd10cm-order", CodeSystem.ICD10CM, "FY2025", date(2024, 10, 1), 286),
     (ICD26, "icd10cm-order", CodeSystem.ICD10CM, "FY2026", date(2025, 10, 1), 300),
     (ICD26_APRIL, "icd10cm-order", CodeSystem.ICD10CM, "FY2026-April", date(2026, 4, 1), 305),
-    (HCPCS25, "hcpcs-fixed", CodeSystem.HCPCS, "2025", date(2025, 1, 1), 46),
-    (HCPCS26, "hcpcs-fixed", CodeSystem.HCPCS, "2026", date(2026, 1, 1), 51),
+    (HCPCS25, "hcpcs-fixed", CodeSystem.HCPCS, "2025", date(2025, 1, 1), 48),
+    (HCPCS26, "hcpcs-fixed", CodeSystem.HCPCS, "2026", date(2026, 1, 1), 55),
     (CPT25, "cpt-tab", CodeSystem.CPT, "2025", date(2025, 1, 1), 46),
     (CPT26, "cpt-tab", CodeSystem.CPT, "2026", date(2026, 1, 1), 48),
 ]
@@ -208,13 +208,20 @@ def test_hcpcs_records_are_320_characters() -> None:
 
 def test_hcpcs_2025_to_2026_changes() -> None:
     old, new = by_code(load(HCPCS25)), by_code(load(HCPCS26))
-    assert set(new.index.difference(old.index)) == {"J2002", "G0561", "A4290", "Q5150", "JZ"}
+    assert set(new.index.difference(old.index)) == {"J2002", "G0561", "A4290", "Q5150", "JZ",
+                                                    "J9312", "J7318"}
     assert set(old.index.difference(new.index)) == set()  # discontinued codes stay
     assert new["action_code"].value_counts().to_dict() == {
-        "N": 40, "A": 5, "C": 2, "D": 1, "F": 1, "P": 1, "S": 1}
-    j2001 = new.loc["J2001"]
-    assert (j2001["termination_date"], j2001["action_code"], j2001["xref1"]) == (
-        "2025-12-31", "D", "J2002")
+        "N": 40, "A": 7, "C": 2, "D": 3, "F": 1, "P": 1, "S": 1}
+    for old_code, new_code in (("J2001", "J2002"), ("J9310", "J9312"), ("C9465", "J7318")):
+        gone = new.loc[old_code]
+        assert (gone["termination_date"], gone["action_code"], gone["xref1"]) == (
+            "2025-12-31", "D", new_code)
+    # the successors of J9310 and C9465 bill other units than they did
+    assert old.loc["J9310", "long"].endswith(", 100 mg")
+    assert new.loc["J9312", "long"].endswith(", 10 mg")
+    assert old.loc["C9465", "long"].endswith(", per dose")
+    assert new.loc["J7318", "long"].endswith(", 1 mg")
     q5150 = new.loc["Q5150"]  # added mid-2025 by a quarterly update
     assert (q5150["add_date"], q5150["action_effective_date"]) == ("2025-07-01", "2025-07-01")
     assert new.loc["E0601", "long"] != old.loc["E0601", "long"]

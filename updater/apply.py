@@ -71,6 +71,8 @@ from typing import Any
 
 import pandas as pd
 
+from updater.codes import file_spelling, spell_like
+from updater.codeshapes import COMPILED
 from updater.errors import UpdaterError
 from updater.inputs import (
     CHARGE_CODE,
@@ -82,11 +84,12 @@ from updater.inputs import (
     STATUS,
 )
 from updater.inputs.tables import column_key, inactive_values_for
-from updater.model import RECORD, TERMINATION_DATE, Release
+from updater.model import RECORD, TERMINATION_DATE, Release, official_titles
 from updater.output import atomic_path, defuse_formulas, file_sha256
 from updater.patchers import Grid, HeaderTest, day_before, normalize_code, open_grid
 from updater.plan_model import (
     ACTION,
+    COMMENT,
     DECISION,
     EFFECTIVE,
     OLD_CODE,
@@ -96,6 +99,8 @@ from updater.plan_model import (
     PROPOSED,
     PROPOSED_TEXT,
     REPLACEMENT,
+    REVIEWED_ON,
+    REVIEWER,
     SECTION,
     SOURCE_ROW,
     SYSTEM,
@@ -107,11 +112,12 @@ from updater.plan_model import (
 from updater.vocabulary import CodeSystem, Decision, PlanAction, RecordType
 
 CHANGE_COLUMNS = ("output_row", "input_row", "kind", "column", "before", "after",
-                  "plan_row", "action", "note", "file")
+                  "plan_row", "action", "note", "decision", "reviewer", "reviewed_on",
+                  "comment", "file")
+SIGN_OFF = ("decision", "reviewer", "reviewed_on", "comment")  # per plan row, from the plan
 AUDIT_LOG = "updater-audit.jsonl"
 NEW_CHARGE_CODE = "new charge code needed"
-_SHAPES = {CodeSystem.CPT: re.compile(r"^(?:\d{5}|\d{4}[FTU])$"),
-           CodeSystem.HCPCS: re.compile(r"^[A-V]\d{4}$")}
+_SHAPES = {s: COMPILED[s] for s in (CodeSystem.CPT, CodeSystem.HCPCS)}
 
 
 def changelog_paths(out: Path) -> tuple[Path, Path]:
@@ -135,6 +141,11 @@ class ApplyResult:
     source: Path | None = None  # the input file
     crosswalk: ApplyResult | None = None  # the crosswalk's, when both were patched
     waiting: dict[str, int] = field(default_factory=dict)  # approved rows of a file not given
+    # codes applied without being checked (no release of their code system in the plan):
+    # {"plan_row", "code", "system", "message"}
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    # who signed the applied rows: {"reviewer", "reviewed_on", "plan_rows"} per signature
+    reviews: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -175,6 +186,8 @@ class ApplyResult:
                          f"{change['after']!r} (plan row {change['plan_row']})")
         if self.dry_run and len(self.changes) > 15:
             lines.append(f"    ... {len(self.changes) - 15} more")
+        lines += _review_lines(self.reviews)
+        lines += [f"  WARNING: {w['message']}" for w in self.warnings]
         if self.crosswalk is not None:
             lines.append(self.crosswalk.summary_text())
         flags = {"chargemaster": "--chargemaster and --out",
@@ -220,6 +233,18 @@ class Step:
     section: str = "chargemaster"
     pair: tuple[str, str] = ("", "")  # crosswalk: the (procedure, diagnosis) to find
     dx_side: bool = False  # crosswalk: the code that changes is the diagnosis
+    # the reviewer's sign-off, as the plan has it (written into the change log)
+    decision: str = ""
+    reviewer: str = ""
+    reviewed_on: str = ""
+    comment: str = ""
+    # official titles of the codes put in (add_pair writes them into a description column)
+    titles: dict[str, str] = field(default_factory=dict)
+    unchecked: str = ""  # why a code could not be checked against its release, if so
+
+    def sign_off(self) -> dict[str, str]:
+        return {"decision": self.decision, "reviewer": self.reviewer,
+                "reviewed_on": self.reviewed_on, "comment": self.comment}
 
 
 def _cell(value: object) -> str:
@@ -269,7 +294,7 @@ def plan_steps(table: pd.DataFrame, section: str = "chargemaster") -> tuple[list
                 raise UpdaterError(f"plan row {n}: {action.value} in the crosswalk section",
                                    hint="the crosswalk section takes end_pair, add_pair and "
                                         "review")
-            steps.append(_pair_step(n, action, decision, get))
+            steps.append(_signed(_pair_step(n, action, decision, get), decision, get))
             continue
         codes, text = _codes(get(PROPOSED)), get(PROPOSED_TEXT)
         if decision == Decision.CHANGED:
@@ -292,12 +317,47 @@ def plan_steps(table: pd.DataFrame, section: str = "chargemaster") -> tuple[list
             raise UpdaterError(f"plan row {n}: no proposed description to apply",
                                hint="write it in 'replacement' with decision 'changed'")
         source_row = int(float(get(SOURCE_ROW) or 0))
-        steps.append(Step(n, action, source_row, get(P_CHARGE_CODE),
-                          normalize_code(get(OLD_CODE)), codes, text, _effective(n, get),
-                          get(SYSTEM).lower()))
+        steps.append(_signed(Step(n, action, source_row, get(P_CHARGE_CODE),
+                                  normalize_code(get(OLD_CODE)), codes, text,
+                                  _effective(n, get), get(SYSTEM).lower()), decision, get))
     if section == "chargemaster":
         _check_conflicts(steps)
     return steps, ignored
+
+
+def _signed(step: Step, decision: str, get: Any) -> Step:
+    """The step with the plan row's decision and the reviewer's sign-off."""
+    step.decision = decision
+    step.reviewer, step.reviewed_on, step.comment = (get(REVIEWER), get(REVIEWED_ON)[:10],
+                                                     get(COMMENT))
+    return step
+
+
+def _review_lines(reviews: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Who signed the applied rows, as apply prints it."""
+    lines = []
+    for r in reviews:
+        rows = r["plan_rows"]
+        shown = ", ".join(str(x) for x in rows[:10]) + (" ..." if len(rows) > 10 else "")
+        if r["reviewer"]:
+            when = f" on {r['reviewed_on']}" if r["reviewed_on"] else ""
+            lines.append(f"  signed by {r['reviewer']}{when}: {len(rows)} plan row(s) "
+                         f"({shown})")
+        else:
+            lines.append(f"  no reviewer named: {len(rows)} plan row(s) ({shown})")
+    return lines
+
+
+def reviews_of(steps: Sequence[Step], applied: Collection[int]) -> list[dict[str, Any]]:
+    """The applied plan rows grouped by who signed them (reviewer, reviewed on); rows
+    nobody signed (a default decision left as it was) under an empty reviewer."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for step in steps:
+        if step.plan_row in applied:
+            groups.setdefault((step.reviewer, step.reviewed_on), []).append(step.plan_row)
+    return [{"reviewer": who, "reviewed_on": when, "plan_rows": sorted(set(rows))}
+            for (who, when), rows in sorted(groups.items(), key=lambda kv: (not kv[0][0],
+                                                                            kv[0]))]
 
 
 def _effective(n: int, get: Any) -> str:
@@ -336,8 +396,12 @@ def _pair_step(n: int, action: PlanAction, decision: str, get: Any) -> Step:
         raise UpdaterError(f"plan row {n}: {action.value} without its pair (procedure "
                            f"{procedure!r}, diagnosis {diagnosis!r}, old code {old!r})",
                            hint="make the plan again with 'updater plan'")
+    # add_pair's proposed description is the official title of its proposed code
+    titles = {normalize_code(get(PROPOSED)): get(PROPOSED_TEXT)} if (
+        action is PlanAction.ADD_PAIR and get(PROPOSED_TEXT)) else {}
     return Step(n, action, int(float(get(SOURCE_ROW) or 0)), "", old, codes, "",
-                _effective(n, get), system, section="crosswalk", pair=pair, dx_side=dx_side)
+                _effective(n, get), system, section="crosswalk", pair=pair, dx_side=dx_side,
+                titles=titles)
 
 
 def _check_conflicts(steps: Sequence[Step]) -> None:
@@ -365,13 +429,18 @@ def _system_of(code: str, fallback: str) -> str:
     return fallback
 
 
+class NoRelease(UpdaterError):
+    """The plan names no release of a code system (a facility without the AMA files has no
+    CPT release, yet a HCPCS XREF may name a CPT code)."""
+
+
 def _new_release(system: str, identity: PlanIdentity, store: Path) -> Release:
     entries = [e for e in identity.releases if str(e.get("system", "")).lower() == system]
     new = [e for e in entries if str(e.get("role", e.get("side", ""))).lower() == "new"]
     entries = new or sorted(entries, key=lambda e: str(e.get("effective", "")))[-1:]
     if not entries:
-        raise UpdaterError(f"the plan names no {system} release to check its codes against",
-                           hint="give the new release with --release FILE")
+        raise NoRelease(f"the plan names no {system} release to check its codes against",
+                        hint="give the new release with --release FILE")
     entry = entries[-1]
     spec = str(entry.get("source") or entry.get("id") or "")
     from updater.readers import ReadOptions
@@ -384,15 +453,48 @@ def _new_release(system: str, identity: PlanIdentity, store: Path) -> Release:
                            f"with ({exc})", hint="give it with --release FILE") from None
 
 
+def _label_of(system: str) -> str:
+    try:
+        return CodeSystem(system).label
+    except ValueError:
+        return system
+
+
 def check_codes(steps: Sequence[Step], identity: PlanIdentity,
-                new_releases: Mapping[str, Release] | None, store: Path) -> None:
-    """Every successor code billable and not terminated in the new release."""
+                new_releases: Mapping[str, Release] | None, store: Path
+                ) -> list[dict[str, Any]]:
+    """Every successor code billable and not terminated in the new release of its code
+    system; each step learns the official titles of the codes it puts in.
+
+    A code of another code set than its plan row's (a HCPCS XREF naming CPT 77046 for
+    C8904) whose code set has no release in the plan cannot be checked: a CDM
+    coordinator without the AMA files still wants the line off a discontinued code, so
+    the row is applied, and the returned warning (also in the change log and the audit
+    log) says that the code's validity was not checked. Every other row is checked as
+    always; a code that fails the check stops the apply before anything is written."""
     releases: dict[str, Release] = dict(new_releases or {})
+    absent: dict[str, str] = {}
+    warnings: list[dict[str, Any]] = []
     for step in steps:
         for code in step.codes:
             system = step.system if step.dx_side else _system_of(code, step.system)
-            if system not in releases:
-                releases[system] = _new_release(system, identity, store)
+            if system not in releases and system not in absent:
+                try:
+                    releases[system] = _new_release(system, identity, store)
+                except NoRelease as exc:
+                    if system == step.system:
+                        raise
+                    absent[system] = str(exc)
+            if system in absent:
+                label = _label_of(system)
+                why = (f"{code} is a {label} code and the plan names no {label} release: "
+                       f"applied without checking that {code} is valid on {step.effective}")
+                step.unchecked = f"{label} code not checked (no {label} release)"
+                warnings.append({"plan_row": step.plan_row, "code": code, "system": system,
+                                 "message": f"plan row {step.plan_row}: {why} (check it in "
+                                            f"your {label} files, or give the release with "
+                                            "--release)"})
+                continue
             release = releases[system]
             table = release.table
             hit = table[table[CODE] == code]
@@ -410,6 +512,10 @@ def check_codes(steps: Sequence[Step], identity: PlanIdentity,
                 raise UpdaterError(
                     f"plan row {step.plan_row}: {code} {why} the new release {release.id}",
                     hint="correct the replacement code, or set the decision to rejected")
+            title = official_titles(hit)
+            if len(title) and title.iat[0]:
+                step.titles[code] = str(title.iat[0])
+    return warnings
 
 
 def _check_hash(actual: str, identity: PlanIdentity, chargemaster: Path, force: bool,
@@ -720,13 +826,24 @@ class PairPatcher(Patcher):
     (when there is an effective date column) and as open as the old pair was."""
 
     def __init__(self, grid: Grid, cols: Columns, procedure: int, diagnosis: int,
-                 steps: Sequence[Step] = ()) -> None:
+                 steps: Sequence[Step] = (), descriptions: Mapping[str, int] | None = None
+                 ) -> None:
         super().__init__(grid, cols)
         self.procedure, self.diagnosis = procedure, diagnosis
         self.steps = list(steps)
+        # side ("procedure" / "diagnosis") -> the column describing that side's code
+        self.descriptions = dict(descriptions or {})
+        self._spelling: str | None = None
         self._rows_of: dict[tuple[str, str], list[int]] | None = None
         self._added: set[tuple[str, str, str]] = set()  # (procedure, diagnosis, effective)
         self._ended: set[int] = set()  # rows this apply ended
+
+    def spelling(self) -> str:
+        """How the crosswalk writes its diagnoses (``updater.codes.file_spelling``), worked
+        out once, from the whole diagnosis column."""
+        if self._spelling is None:
+            self._spelling = file_spelling(self.grid.column_texts(self.diagnosis))
+        return self._spelling
 
     def pair_at(self, i: int) -> tuple[str, str]:
         return (normalize_code(self.grid.text(i, self.procedure)),
@@ -788,7 +905,7 @@ class PairPatcher(Patcher):
                 self.skip(step, "already applied: pair already ended")
                 return
         j = self.diagnosis if step.dx_side else self.procedure
-        dotted = step.dx_side and "." in self.grid.text(i, j)
+        described = self.descriptions.get("diagnosis" if step.dx_side else "procedure")
         for code in step.codes:
             new = (step.pair[0], code) if step.dx_side else (code, step.pair[1])
             there = any(self.in_force(k, step.effective) for k in self.rows_of().get(new, []))
@@ -800,11 +917,18 @@ class PairPatcher(Patcher):
                 self.skip(step, f"not added: the pair it replaces ({step.pair[0]} with "
                                 f"{step.pair[1]}) had ended before this plan")
                 continue
-            shown = code[:3] + "." + code[3:] if dotted and len(code) > 3 else code
+            shown = (spell_like(code, step.system, self.grid.text(i, j), self.spelling())
+                     if step.dx_side else code)
             ops: list[tuple[str, int, Any]] = [("text", j, shown)]
+            note = ""
+            if described is not None:  # the new code's official title, not the old one's
+                title = step.titles.get(code, "")
+                ops.append(("text", described, title))
+                if not title:
+                    note = f"no official title known for {shown}: description left blank"
             if self.cols.effective is not None:
                 ops.append(("date", self.cols.effective, date.fromisoformat(step.effective)))
-            self.inserts.append(Insert(i, step, code, ops, restore_row=True))
+            self.inserts.append(Insert(i, step, code, ops, note=note, restore_row=True))
             self._added.add((*new, step.effective))
             done = True
         if done:
@@ -858,7 +982,33 @@ def crosswalk_patcher(path: Path, *, sheet: str | None = None,
                 hint="add an 'End Date' or 'Status' column to the crosswalk (updater never "
                      "removes a pair), or reject the end_pair rows and remove those pairs "
                      "yourself")
-    return PairPatcher(grid, cols, proc, dx[0], steps)
+    return PairPatcher(grid, cols, proc, dx[0], steps,
+                       description_columns(grid.header, {proc, *dx, *dated.values()}))
+
+
+# A crosswalk's description of one side of the pair: "Diagnosis Description", "dx desc",
+# "ICD-10-CM Title", "CPT Description", "Procedure Desc" (a bare "Description" names no
+# side, and is left as it is). Compared as column keys (updater.inputs.tables.column_key).
+_DESCRIPTION_KEYS = {
+    "diagnosis": re.compile(r"^(?:icd(?:10(?:cm)?)?|dx|diag|diagnos[ie]s)(?:codes?)?"
+                            r"(?:desc|descr|description|title|text|name)s?$"),
+    "procedure": re.compile(r"^(?:cpt|hcpcs|cpthcpcs|hcpcscpt|cpt4|proc|procedure)(?:codes?)?"
+                            r"(?:desc|descr|description|title|text|name)s?$"),
+}
+
+
+def description_columns(header: Sequence[str], taken: Collection[int] = ()
+                        ) -> dict[str, int]:
+    """The columns describing the procedure and the diagnosis of a pair, by their names,
+    among the columns not ``taken``: an added pair gets its new code's official title
+    there, not the old code's description."""
+    found: dict[str, int] = {}
+    for side, key in _DESCRIPTION_KEYS.items():
+        at = next((i for i, h in enumerate(header)
+                   if i not in taken and key.match(column_key(h))), None)
+        if at is not None:
+            found[side] = at
+    return found
 
 
 _LIST_CELL = re.compile(r"[,;|\s]|\S-|\bthru\b", re.IGNORECASE)
@@ -899,11 +1049,19 @@ class _Patched:
 
 def _finish(kind: str, source: Path, out: Path, sha_in: str, grid: Grid, patcher: Patcher,
             ignored: int, forced: bool, plan_id: str, dry_run: bool, user: str,
-            ) -> _Patched:
-    """Insert the new rows, log every change, count."""
+            steps: Sequence[Step]) -> _Patched:
+    """Insert the new rows, log every change (with its plan row's sign-off), count."""
     rows_in = len(grid)
     plan_rows: list[int | None] = []
     changes = _insert_and_log(grid, patcher, plan_rows, out)
+    by_row = {s.plan_row: s for s in steps}
+    for c in changes:
+        step = by_row.get(c["plan_row"])
+        if step is None:
+            continue
+        c.update(step.sign_off())
+        if step.unchecked:
+            c["note"] = "; ".join(n for n in (c.get("note") or "", step.unchecked) if n)
     data = grid.to_bytes()
     sha = hashlib.sha256(data).hexdigest()
     inserted = len(patcher.inserts)
@@ -914,10 +1072,12 @@ def _finish(kind: str, source: Path, out: Path, sha_in: str, grid: Grid, patcher
               "already_applied": len(patcher.skipped), "not_applied": ignored,
               "cells_changed": sum(1 for c in changes if c["kind"] == "cell"),
               "rows_inserted": inserted,
-              "new_charge_codes": sum(1 for x in patcher.inserts if x.note),
+              "new_charge_codes": sum(1 for x in patcher.inserts
+                                      if x.note == NEW_CHARGE_CODE),
               "rows_in": rows_in, "rows_out": rows_in + inserted}
     result = ApplyResult(out, plan_id, sha_in, sha, counts, changes, patcher.skipped, forced,
-                         dry_run, user, kind=kind, source=source)
+                         dry_run, user, kind=kind, source=source,
+                         reviews=reviews_of(steps, {c["plan_row"] for c in changes}))
     meta = {"plan_id": plan_id, kind: str(source), "kind": kind,
             "input_sha256": sha_in, "output": str(out), "output_sha256": sha,
             "format": grid.kind, "layout": grid.layout(), "forced": forced,
@@ -955,7 +1115,7 @@ def _patch_chargemaster(steps: list[Step], ignored: int, identity: PlanIdentity,
     for step in sorted(steps, key=lambda s: (s.source_row, s.plan_row)):
         patcher.apply(step)
     return _finish("chargemaster", chargemaster, out, cm.sha256, grid, patcher, ignored,
-                   forced, identity.plan_id, dry_run, user)
+                   forced, identity.plan_id, dry_run, user, steps)
 
 
 def _patch_crosswalk(steps: list[Step], ignored: int, identity: PlanIdentity, crosswalk: Path,
@@ -971,7 +1131,7 @@ def _patch_crosswalk(steps: list[Step], ignored: int, identity: PlanIdentity, cr
     for step in sorted(steps, key=lambda s: (s.source_row, s.plan_row)):
         patcher.apply(step)
     return _finish("crosswalk", crosswalk, out, sha_in, patcher.grid, patcher, ignored,
-                   forced, identity.plan_id, dry_run, user)
+                   forced, identity.plan_id, dry_run, user, steps)
 
 
 def apply_plan(plan_table: pd.DataFrame | Any, identity: PlanIdentity | None = None,
@@ -1014,8 +1174,8 @@ def apply_plan(plan_table: pd.DataFrame | Any, identity: PlanIdentity | None = N
                            file=jobs[0][2], hint="give two different output files")
     who = user or _user()
     planned = {kind: plan_steps(plan_table, kind) for kind, _, _ in jobs}
-    check_codes([s for steps, _ in planned.values() for s in steps], identity, new_releases,
-                store)
+    warnings = check_codes([s for steps, _ in planned.values() for s in steps], identity,
+                           new_releases, store)
     parts: list[_Patched] = []
     for kind, source, target in jobs:
         steps, ignored = planned[kind]
@@ -1027,6 +1187,12 @@ def apply_plan(plan_table: pd.DataFrame | Any, identity: PlanIdentity | None = N
             parts.append(_patch_crosswalk(
                 steps, ignored, identity, source, target, force=force, dry_run=dry_run,
                 user=who, sheet=crosswalk_sheet, columns=crosswalk_columns))
+    for part in parts:
+        r = part.result
+        mine = {s.plan_row for s in planned[r.kind][0]}
+        r.warnings = [w for w in warnings if w["plan_row"] in mine]
+        part.meta["warnings"] = r.warnings
+        part.meta["reviews"] = r.reviews
     main = parts[0].result
     if len(parts) == 2:
         main.crosswalk = parts[1].result
@@ -1045,7 +1211,8 @@ def apply_plan(plan_table: pd.DataFrame | Any, identity: PlanIdentity | None = N
         r = part.result
         entry = {r.kind: str(r.source), "input_sha256": r.input_sha256,
                  "output": str(r.output), "output_sha256": r.output_sha256,
-                 "counts": r.counts, "forced": r.forced}
+                 "counts": r.counts, "forced": r.forced, "reviews": r.reviews,
+                 "warnings": r.warnings}
         if r.kind == "chargemaster":
             record.update(entry)
         else:

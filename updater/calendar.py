@@ -17,6 +17,12 @@ CPT PLA     January, April, July, October 1  about three months ahead
 Publication dates are approximations of the publishers' usual habit, not promises; they
 only decide whether a missing release is "awaited" or "overdue" in ``updater check``.
 
+Publishers also ship updates off this calendar: the CDC's January 2021 ICD-10-CM update
+(COVID-19 codes, ``FY2021-January``, effective 2021-01-01) was announced weeks ahead and
+taken on no regular date. The calendar cannot foresee one; when a release of such a date
+is in the store or in the inbox, :func:`unscheduled_cycle` makes it a cycle like the
+others (kind ``unscheduled``, no usual publication date), and ``updater check`` lists it.
+
 Labels are the version labels :mod:`updater.versions` infers from the publishers' file
 names (``FY2027``, ``FY2027-April``, ``2027``, ``2027-April``, ``2027-July``,
 ``2027-October``), so a cycle names exactly the store id its release gets
@@ -43,7 +49,8 @@ CALENDAR_SYSTEMS: tuple[CodeSystem, ...] = (ICD10CM, HCPCS, CPT)
 
 # Kinds of cycle; when several of one system take effect the same day, the first listed is
 # the one that stands for the day (see ``previous_cycle``).
-KINDS: tuple[str, ...] = ("annual", "april", "quarterly", "category-iii", "pla")
+KINDS: tuple[str, ...] = ("annual", "april", "quarterly", "category-iii", "pla",
+                          "unscheduled")
 # The AMA publishes these as code lists the store cannot import as whole releases; the
 # next annual CPT release carries them, so a missing one asks for nothing.
 OPTIONAL_KINDS = frozenset({"category-iii", "pla"})
@@ -177,6 +184,21 @@ def next_cycle_date(as_of: date, systems: Iterable[CodeSystem | str] | None = No
     if not dates:
         raise ValueError("no calendar for these code systems")
     return min(dates)
+
+
+def is_scheduled(system: CodeSystem | str, effective: date) -> bool:
+    """Whether the calendar has a cycle of ``system`` taking effect on ``effective``."""
+    return bool(cycles_on(effective, [system]))
+
+
+def unscheduled_cycle(system: CodeSystem | str, effective: date, label: str) -> Cycle:
+    """An update off the calendar (``icd10cm``, 2021-01-01, ``FY2021-January``: the CDC's
+    COVID-19 update), known from its release in the store or the inbox: ``label`` is the
+    release's own version label."""
+    system = CodeSystem(system)
+    return Cycle(effective=effective, system=system, label=label,
+                 name=f"{system.label} {label} (unscheduled update, effective "
+                      f"{effective.isoformat()})", published=None, kind="unscheduled")
 
 
 def principal(cycles: Iterable[Cycle]) -> Cycle:

@@ -81,8 +81,9 @@ def _check_pair(base: Release, partial: Release, file: str) -> None:
         raise UpdaterError(
             f"{partial.id} takes effect {partial.effective.isoformat()}, not after {base.id} "
             f"({base.effective.isoformat()})", file=file,
-            hint="a change list applies onto the release before it; check --effective or "
-                 "choose an earlier base release")
+            hint="a change list applies onto the release before it: a mid-year update named "
+                 "for its fiscal year needs its date (--new-effective YYYY-MM-DD for diff, "
+                 "--effective for import); else choose an earlier base release")
 
 
 def _check_unique_actions(entries: pd.DataFrame, file: str) -> None:

@@ -24,6 +24,13 @@ class ChangeSet:
     diff: Diff
     candidates: pd.DataFrame  # see updater.mapping
     steps: list[Release] = field(default_factory=list)
+    # what the user should know about how it was built, one line each (rows of a
+    # conversion table that could not be read and were skipped)
+    notes: list[str] = field(default_factory=list)
+    # the store whose history says when a code in neither release was deleted, and the
+    # conversion table(s) the candidates came from (ICD-10-CM), for those older steps
+    store: Path | None = None
+    conversion: pd.DataFrame | None = None
 
     @property
     def label(self) -> str:
@@ -56,7 +63,12 @@ def build_change_sets(
     overrides: list[Path] = (),  # type: ignore[assignment]
 ) -> list[ChangeSet]:
     """One change set per ``(old, new)`` pair; at most one per code system."""
-    from updater.mapping import build_candidates
+    from updater.mapping import (
+        SkippedRow,
+        build_candidates,
+        combine_conversion_tables,
+        read_conversion_table,
+    )
 
     options = options or ReadOptions()
     sets: dict[CodeSystem, ChangeSet] = {}
@@ -71,8 +83,15 @@ def build_change_sets(
         if old.system is CodeSystem.ICD10CM and not tables:
             tables = _conversion_tables_near(new_spec, new, store)
         chain = [old, *steps, new]
+        skipped: list[SkippedRow] = []
+        conversion = combine_conversion_tables(
+            [read_conversion_table(p, skipped=skipped) for p in tables]
+        ) if tables and old.system is CodeSystem.ICD10CM else None
         candidates = build_candidates(chain, None if steps else [diff],
-                                      conversion_tables=tables, user_maps=list(user_maps),
+                                      conversion_tables=[] if conversion is None
+                                      else [conversion], user_maps=list(user_maps),
                                       overrides=list(overrides))
-        sets[old.system] = ChangeSet(old.system, old, new, diff, candidates, steps)
+        sets[old.system] = ChangeSet(old.system, old, new, diff, candidates, steps,
+                                     notes=[str(s) for s in skipped], store=store,
+                                     conversion=conversion)
     return list(sets.values())

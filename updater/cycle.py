@@ -17,9 +17,10 @@
 
 Reviewed decisions are kept (the rule, also in the README): when ``plan.xlsx`` in the
 folder has a decision a reviewer made (a Decision other than its Default decision, or a
-Replacement typed in), it is never overwritten blindly. The fresh plan is merged into it:
-a fresh row matching a reviewed row (same section, source row, charge code, old code,
-action, finding and crosswalk pair) takes the reviewer's Decision and Replacement; a fresh
+Replacement, Reviewer, Reviewed on or Comment typed in), it is never overwritten blindly.
+The fresh plan is merged into it: a fresh row matching a reviewed row (same section, source
+row, charge code, old code, action, finding and crosswalk pair) takes the reviewer's
+Decision, Replacement, Reviewer, Reviewed on and Comment; a fresh
 row with no such match is new, and its Reason starts with ``[new]`` (it stays marked on
 later runs until a reviewer decides it); reviewed rows the fresh scan no longer produces
 are dropped (their finding is gone). The reviewed workbook is first copied to
@@ -102,6 +103,9 @@ class SystemRun:
     missing: str = ""  # plain words when the system could not be compared
     summary: dict[str, int] = field(default_factory=dict)  # the diff's code counts
     verified: bool | None = None
+    # why the publisher's list could not check every change (a list counted from another
+    # release), when that is the only reason the check did not pass
+    unverifiable: str = ""
     files: list[str] = field(default_factory=list)
 
     @property
@@ -111,7 +115,8 @@ class SystemRun:
     def to_dict(self) -> dict[str, Any]:
         return {"system": self.system.value, "cycles": self.cycles, "expected": self.expected,
                 "new": self.new, "old": self.old, "missing": self.missing,
-                "summary": self.summary, "verified": self.verified, "files": self.files}
+                "summary": self.summary, "verified": self.verified,
+                "unverifiable": self.unverifiable, "files": self.files}
 
 
 @dataclass
@@ -153,6 +158,8 @@ class CycleResult:
     missing: list[str]  # what is still missing, in plain words
     sign_off: list[str]
     diffs: list[Diff] = field(default_factory=list, repr=False)  # per ready system
+    # what the user should know about the inputs read (a conversion-table row skipped)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[str]:
@@ -166,7 +173,7 @@ class CycleResult:
                 "inbox": [f.to_dict() for f in self.inbox],
                 "plans": [p.to_dict() for p in self.plans], "files": self.files,
                 "missing": self.missing, "warnings": self.warnings,
-                "sign_off": self.sign_off}
+                "notes": self.notes, "sign_off": self.sign_off}
 
 
 # --------------------------------------------------------------------------- the inbox
@@ -219,23 +226,35 @@ def import_inbox(store: ReleaseStore, files: Sequence[Path], *,
     # a file stored before is known by its checksum, without parsing it again (a
     # companion file read with another, like MEDU.txt, is known the same way)
     stored = {s.sha256: r.id for r in store.list() for s in r.sources}
+    failed: list[tuple[Path, str | None, str]] = []
     for i, path in enumerate(files, start=1):
         progress("import", i, total)
         if path.suffix.lower() in (".xlsx", ".xlsm") and looks_like_conversion_table(path):
             tables.append(path)
             done.append(InboxFile(str(path), "conversion_table"))
             continue
+        checksum: str | None = None
         try:
-            sha = file_sha256(path)
-            known = stored.get(sha)
+            checksum = file_sha256(path)
+            known = stored.get(checksum)
             if known is not None:
                 done.append(InboxFile(str(path), "unchanged", release=known))
                 continue
-            loaded.append((load_release(path)[0], path, sha))
+            loaded.append((load_release(path)[0], path, checksum))
         except (UpdaterError, OSError) as exc:
             message = (_one_line(exc, path) if isinstance(exc, UpdaterError)
                        else f"cannot be read ({exc.strerror or exc})")
-            done.append(InboxFile(str(path), "unreadable", message=message))
+            failed.append((path, checksum, message))
+    # a file that is no release by itself but was read with one (CMS's transaction report
+    # beside its HCPCS file) is part of that release, not unreadable
+    part_of = {s.sha256: (r.id, p) for r, p, _ in loaded for s in r.sources}
+    for bad, bad_sha, message in failed:
+        if bad_sha in part_of and part_of[bad_sha][1] != bad:
+            release_id, read_by = part_of[bad_sha]
+            done.append(InboxFile(str(bad), "included", release=release_id,
+                                  message=f"read with {read_by.name}"))
+        else:
+            done.append(InboxFile(str(bad), "unreadable", message=message))
     # oldest first, a full release before a change list of the same day; a release read
     # from several files first, so its companions are recognised below
     loaded.sort(key=lambda rp: (rp[0].system.value, rp[0].effective,
@@ -405,6 +424,8 @@ def run_cycle(config: Config, *, cycle: date | None = None, next_: bool = False,
     for run, cs in zip(ready, change_sets, strict=True):
         run.summary = dict(cs.diff.summary.get("codes", {}))
         run.verified = cs.diff.verified
+        run.unverifiable = "; ".join(v.unverifiable for v in cs.diff.verifications
+                                     if v.unverifiable and not v.unexplained)
         done += 1
         tick("write diffs", done, steps)
         name = f"diff-{cs.system.value}.json"
@@ -460,7 +481,8 @@ def run_cycle(config: Config, *, cycle: date | None = None, next_: bool = False,
     result_ = CycleResult(cycle=effective, folder=folder, index=folder / "index.html",
                           systems=runs, inbox=inbox, plans=plans, files=files,
                           missing=missing, sign_off=list(config.sign_off),
-                          diffs=[cs.diff for cs in change_sets])
+                          diffs=[cs.diff for cs in change_sets],
+                          notes=[n for cs in change_sets for n in cs.notes])
     tick("index", steps, steps)
     result_.files += ["index.html", "cycle.json"]
     _write_index(result_, config)
@@ -491,7 +513,7 @@ def scan_unit(unit: InputUnit, change_sets: list[ChangeSet], store: ReleaseStore
     from updater.inputs.chargemaster import read_chargemaster
     from updater.inputs.crosswalk import read_crosswalk
     from updater.scan import scan
-    from updater.scan_run import input_files
+    from updater.scan_run import input_files, record_spelling
 
     cdm = xw = None
     if unit.chargemaster is not None:
@@ -510,6 +532,7 @@ def scan_unit(unit: InputUnit, change_sets: list[ChangeSet], store: ReleaseStore
         chargemaster=(unit.chargemaster.path if unit.chargemaster else None,
                       cdm.sha256 if cdm else ""),
         crosswalk=(unit.crosswalk.path if unit.crosswalk else None, xw.sha256 if xw else ""))
+    record_spelling(result, xw)
     return result
 
 
@@ -530,9 +553,9 @@ def _training_report(cs: ChangeSet, focus: str, path: Path) -> str:
 
     try:
         if is_specialty(focus):
-            html = training_report(cs.diff, specialty=focus)
+            html = training_report(cs.diff, specialty=focus, candidates=cs.candidates)
         else:
-            html = training_report(cs.diff, focus=focus)
+            html = training_report(cs.diff, focus=focus, candidates=cs.candidates)
     except UpdaterError as exc:
         return f"training report {focus!r} for {cs.system.label}: {exc}"
     write_html(html, path)
@@ -557,10 +580,17 @@ def _reviewed_plan(path: Path) -> Plan | None:
                                            "it is never overwritten unread") from None
 
 
+# what a reviewer writes in a row, carried over to the fresh plan
+REVIEWED_COLUMNS = (P.DECISION, P.REPLACEMENT, P.REVIEWER, P.REVIEWED_ON, P.COMMENT)
+
+
 def reviewed_rows(table: pd.DataFrame) -> pd.Series:
-    """Rows a reviewer decided: a decision other than the default, or a replacement."""
-    return ((table[P.DECISION] != table[P.DEFAULT_DECISION])
-            | (table[P.REPLACEMENT].str.strip() != ""))
+    """Rows a reviewer decided or signed: a decision other than the default, or a
+    replacement, reviewer, date or comment written."""
+    written = pd.Series(False, index=table.index)
+    for col in REVIEWED_COLUMNS[1:]:
+        written |= table[col].str.strip() != ""
+    return (table[P.DECISION] != table[P.DEFAULT_DECISION]) | written
 
 
 @dataclass
@@ -588,16 +618,16 @@ def merge_reviewed(fresh: Plan, reviewed: Plan) -> Merge:
     old["_reviewed"] = reviewed_rows(old)
     old["_was_new"] = old[P.REASON].str.startswith(NEW_MARK)
     key = [*ROW_KEY, "_n"]
+    kept = {c: f"_{c}" for c in REVIEWED_COLUMNS}
     matched = new[key].merge(
-        old[[*key, P.DECISION, P.REPLACEMENT, "_reviewed", "_was_new"]].rename(
-            columns={P.DECISION: "_decision", P.REPLACEMENT: "_replacement"}),
+        old[[*key, *kept, "_reviewed", "_was_new"]].rename(columns=kept),
         on=key, how="left", validate="one_to_one", indicator=True)
     found = (matched["_merge"] == "both").to_numpy()
     carried = found & matched["_reviewed"].fillna(False).to_numpy(dtype=bool)
     is_new = ~found | (matched["_was_new"].fillna(False).to_numpy(dtype=bool) & ~carried)
     table = fresh.table.copy()
-    table[P.DECISION] = np.where(carried, matched["_decision"], table[P.DECISION])
-    table[P.REPLACEMENT] = np.where(carried, matched["_replacement"], table[P.REPLACEMENT])
+    for col, theirs in kept.items():
+        table[col] = np.where(carried, matched[theirs], table[col])
     reason = table[P.REASON].str.removeprefix(NEW_MARK)
     table[P.REASON] = np.where(is_new, NEW_MARK + reason, reason)
     dropped = len(old) - int(found.sum())
@@ -718,8 +748,9 @@ def summary_lines(result: CycleResult) -> list[str]:
             counts = ", ".join(f"{r.summary.get(k, 0)} {k}"
                                for k in ("added", "deleted", "revised", "expanded",
                                          "terminated") if r.summary.get(k, 0))
-            check = {True: "verified", False: "NOT verified", None: "no change list"}[
-                r.verified]
+            check = ("cannot check every change" if r.unverifiable else
+                     {True: "verified", False: "NOT verified", None: "no change list"}[
+                         r.verified])
             lines.append(f"{r.system.label}: {r.old} -> {r.new}: {counts or 'no changes'} "
                          f"({check})")
         else:
@@ -735,5 +766,6 @@ def summary_lines(result: CycleResult) -> list[str]:
             lines.append(f"the reviewed workbook was kept as {p.backup}")
     in_systems = {r.missing for r in result.systems}
     lines += [f"missing: {m}" for m in result.missing if m not in in_systems]
+    lines += [f"note: {n}" for n in result.notes]
     lines.append(f"index: {result.index.resolve()}")
     return lines

@@ -3,8 +3,9 @@
 The comparison is one outer join of the two normalized tables on (code, record), so a
 code that became a header shows as the publisher shows it: the billable code deleted,
 a header added, and an ``expanded`` row listing its new billable children. Titles are
-compared as published; a change in whitespace or letter case only is ``cosmetic``
-and, as in the CDC's own counts, not a revision.
+compared as published; what counts as a revision is ``updater.revisions``' one rule: the
+publisher's change list for the step decides, and without one a change in whitespace or
+letter case only is a revision marked ``cosmetic``.
 """
 
 from __future__ import annotations
@@ -27,18 +28,19 @@ from updater.model import (
     BOOKKEEPING_COLUMNS,
     CODE,
     LONG,
-    MEDIUM,
     RECORD,
     SHORT,
     TERMINATION_DATE,
     Release,
 )
+from updater.notes import compared, note_changes, notes_summary
+from updater.revisions import TITLES, decide, listed_revisions, scope_of
 from updater.verify import Verification
+from updater.verify.lists import step_list
 from updater.vocabulary import ChangeKind, RecordType, ReleaseKind, RevisionScope
 
-CHANGE_COLUMNS = ("code", "display", "record", "kind", "revision", "old_short", "new_short",
-                  "old_long", "new_long", "children", "fields", "note", "via")
-_TITLES = (SHORT, LONG, MEDIUM)
+CHANGE_COLUMNS = ("code", "display", "record", "kind", "revision", "cosmetic", "old_short",
+                  "new_short", "old_long", "new_long", "children", "fields", "note", "via")
 # note on a deleted HCPCS code that was discontinued long before (CMS keeps them four years)
 ALREADY_DISCONTINUED = "no longer listed; discontinued "
 
@@ -74,11 +76,6 @@ class Diff:
         }
 
 
-def _normalized(titles: pd.Series) -> pd.Series:
-    """Whitespace folded and case ignored: what is left is a change in substance."""
-    return titles.str.split().str.join(" ").str.lower()
-
-
 def _is_terminated(table: pd.DataFrame, release: Release) -> pd.Series:
     """HCPCS: a TERM DT on or before the release's effective date."""
     if TERMINATION_DATE not in table:
@@ -87,25 +84,24 @@ def _is_terminated(table: pd.DataFrame, release: Release) -> pd.Series:
     return (term != "") & (term <= release.effective.isoformat())
 
 
-def _title_changes(both: pd.DataFrame) -> pd.DataFrame:
-    """Revised and cosmetic rows among codes present on both sides."""
-    titles = [t for t in _TITLES if f"{t}_old" in both and f"{t}_new" in both]
+def _title_changes(both: pd.DataFrame, listed: pd.DataFrame | None,
+                   unshared: frozenset[str]) -> pd.DataFrame:
+    """Rows of codes present on both sides whose titles changed, with their kind, scope
+    and cosmetic mark as ``revisions.decide`` gives them; ``unshared`` titles (one whole
+    side has none) are not compared."""
+    titles = [t for t in TITLES if f"{t}_old" in both and f"{t}_new" in both
+              and t not in unshared]
     raw = np.zeros(len(both), dtype=bool)
     for t in titles:
         raw |= (both[f"{t}_old"] != both[f"{t}_new"]).to_numpy()
     changed = both[raw].copy()
     if changed.empty:
-        return changed.assign(kind=[], revision=[])
-    real = {t: _normalized(changed[f"{t}_old"]) != _normalized(changed[f"{t}_new"])
-            for t in titles}
-    false = pd.Series(False, index=changed.index)
-    long_, short_, medium_ = (real.get(t, false) for t in (LONG, SHORT, MEDIUM))
-    revision = np.select(
-        [long_ & short_, long_, short_, medium_],
-        [RevisionScope.BOTH.value, RevisionScope.LONG.value, RevisionScope.SHORT.value,
-         RevisionScope.MEDIUM.value], default="")
-    kind = np.where(revision != "", ChangeKind.REVISED.value, ChangeKind.COSMETIC.value)
-    return changed.assign(kind=kind, revision=revision)
+        return changed.assign(kind=[], revision=[], cosmetic=[])
+    decided = decide(changed.drop(columns=[f"{t}_{side}" for t in unshared
+                                           for side in ("old", "new")], errors="ignore"),
+                     listed)
+    return changed.assign(kind=decided["kind"], revision=decided["revision"],
+                          cosmetic=decided["cosmetic"])
 
 
 def _attribute_changes(both: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -146,7 +142,15 @@ def _arrow(frame: pd.DataFrame, columns: list[str]) -> pa.Table:
     return pa.Table.from_pandas(frame[columns].fillna(""), preserve_index=False)
 
 
-def _candidates(o: pd.DataFrame, n: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _unshared_titles(o: pd.DataFrame, n: pd.DataFrame) -> frozenset[str]:
+    """Title columns one whole release leaves blank (the tabular XML has no short titles, a
+    codes file none either): comparing them would call every code revised."""
+    return frozenset(t for t in TITLES if t in o and t in n
+                     and not ((o[t].fillna("") != "").any() and (n[t].fillna("") != "").any()))
+
+
+def _candidates(o: pd.DataFrame, n: pd.DataFrame, unshared: frozenset[str]
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows that may differ: a row identical on both sides is dropped before the join,
     so a full release pair joins a few hundred rows instead of 100,000. Rows with a
     termination date stay, since their status depends on each release's effective date.
@@ -155,7 +159,7 @@ def _candidates(o: pd.DataFrame, n: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
     and compared column by column over the aligned arrays.
     """
     columns = sorted(set(o.columns) & set(n.columns)
-                     - {ACTION_CODE, ACTION_EFFECTIVE_DATE, ADD_DATE})
+                     - {ACTION_CODE, ACTION_EFFECTIVE_DATE, ADD_DATE} - unshared)
     old, new = _arrow(o, columns), _arrow(n, columns)
     at = pc.index_in(old.column(CODE), value_set=new.column(CODE).combine_chunks())
     matched = pc.is_valid(at)
@@ -178,18 +182,14 @@ def _candidates(o: pd.DataFrame, n: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
     return o[keep_o], n[keep_n]
 
 
-def compare(old: Release, new: Release) -> pd.DataFrame:
-    """The change rows from ``old`` to ``new`` (no chaining, no verification)."""
-    if old.system is not new.system:
-        raise UpdaterError(
-            f"cannot diff {old.id} against {new.id}: different code systems",
-            hint="diff two releases of the same code set")
-    for r in (old, new):
-        if r.kind is ReleaseKind.CHANGES:
-            raise UpdaterError(f"{r.id} lists only changes; apply it onto the release before it "
-                               "first (updater import, or give the full release as OLD)")
+def compare(old: Release, new: Release, *, listed: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The change rows from ``old`` to ``new`` (no chaining, no verification); ``listed``
+    is the publisher's revisions for this step (``revisions.listed_revisions``), which
+    decide what is a revision, or None when no list applies."""
+    _check_comparable(old, new)
     keys = [CODE, RECORD]
-    o, n = _candidates(old.table, new.table)
+    unshared = _unshared_titles(old.table, new.table)
+    o, n = _candidates(old.table, new.table, unshared)
     merged = o.merge(n, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True,
                      sort=False)
     side = merged.pop("_merge").to_numpy()
@@ -203,7 +203,7 @@ def compare(old: Release, new: Release) -> pd.DataFrame:
     gone_before = _is_terminated(only_old.rename(columns=lambda c: c.removesuffix("_old")), old)
     frames.append(only_old.assign(kind=ChangeKind.DELETED.value, note=np.where(
         gone_before, ALREADY_DISCONTINUED + only_old.get(f"{TERMINATION_DATE}_old", ""), "")))
-    titles = _title_changes(both)
+    titles = _title_changes(both, listed, unshared)
     frames.append(titles.assign(note=""))
     if TERMINATION_DATE in o and TERMINATION_DATE in n:
         t_old = _is_terminated(both.rename(columns={f"{TERMINATION_DATE}_old": TERMINATION_DATE}),
@@ -233,7 +233,17 @@ def compare(old: Release, new: Release) -> pd.DataFrame:
                                   note="became a header"))
     changes = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
         len(f) for f in frames) else pd.DataFrame(columns=[*keys, "kind"])
-    return _shape(changes, old, new)
+    return _with_notes(_shape(changes, old, new), old, new)
+
+
+def _with_notes(changes: pd.DataFrame, old: Release, new: Release) -> pd.DataFrame:
+    """The changed instructional notes (``updater.notes``), after the code changes."""
+    notes = note_changes(old, new)
+    if notes.empty:
+        return changes
+    notes = notes.assign(revision="", cosmetic=False, old_short="", new_short="", children="",
+                         via=new.version)
+    return pd.concat([changes, notes[list(CHANGE_COLUMNS)]], ignore_index=True)
 
 
 def _shape(changes: pd.DataFrame, old: Release, new: Release) -> pd.DataFrame:
@@ -244,6 +254,7 @@ def _shape(changes: pd.DataFrame, old: Release, new: Release) -> pd.DataFrame:
     out["kind"] = changes["kind"].astype("str")
     for col in ("revision", "children", "note"):
         out[col] = changes[col].fillna("").astype("str") if col in changes else ""
+    out["cosmetic"] = changes["cosmetic"].eq(True) if "cosmetic" in changes else False
     for side in ("old", "new"):
         for t in (SHORT, LONG):
             src = f"{t}_{side}"
@@ -267,6 +278,7 @@ def _shape(changes: pd.DataFrame, old: Release, new: Release) -> pd.DataFrame:
 def summarize(changes: pd.DataFrame, old: Release, new: Release) -> dict[str, dict[str, int]]:
     """Counts as the publisher counts them (CDC addenda summary block)."""
     kind, record, revision = changes["kind"], changes[RECORD], changes["revision"]
+    cosmetic = changes["cosmetic"].eq(True) if "cosmetic" in changes else False
     in_old, in_new = old.table[RECORD].value_counts(), new.table[RECORD].value_counts()
 
     def count(mask: pd.Series) -> int:
@@ -285,6 +297,7 @@ def summarize(changes: pd.DataFrame, old: Release, new: Release) -> dict[str, di
             "revised_long_only": count(revised & (revision == RevisionScope.LONG.value)),
             "revised_short_only": count(revised & (revision == RevisionScope.SHORT.value)),
             "revised_medium_only": count(revised & (revision == RevisionScope.MEDIUM.value)),
+            "revised_cosmetic": count(revised & cosmetic),
             "cosmetic": count(r & (kind == ChangeKind.COSMETIC.value)),
             "expanded": count(r & (kind == ChangeKind.EXPANDED.value)),
             "terminated": count(r & (kind == ChangeKind.TERMINATED.value)),
@@ -302,15 +315,16 @@ def summarize(changes: pd.DataFrame, old: Release, new: Release) -> dict[str, di
                                                   "revised_long_only", "revised_short_only")}
     if RecordType.MODIFIER.value in in_old or RecordType.MODIFIER.value in in_new:
         summary["modifiers"] = block(RecordType.MODIFIER)
+    if compared(old, new):
+        summary["notes"] = notes_summary(changes)
     return summary
 
 
-def _through(steps: list[Release], net: pd.DataFrame) -> pd.Series:
+def _through(steps: list[Release], net: pd.DataFrame, step_changes: list[pd.DataFrame]
+             ) -> pd.Series:
     """For each net change, the releases it came through: ``FY2024 added; FY2025 revised``."""
-    pieces = []
-    for before, after in itertools.pairwise(steps):
-        step = compare(before, after)
-        pieces.append(pd.DataFrame({CODE: step[CODE], "label": after.version + " " + step["kind"]}))
+    pieces = [pd.DataFrame({CODE: step[CODE], "label": after.version + " " + step["kind"]})
+              for after, step in zip(steps[1:], step_changes, strict=True)]
     if not pieces:
         return net["via"]
     labels = pd.concat(pieces, ignore_index=True).drop_duplicates()
@@ -318,22 +332,105 @@ def _through(steps: list[Release], net: pd.DataFrame) -> pd.Series:
     return net[CODE].map(by_code).fillna(net["via"])
 
 
+def step_changes(before: Release, after: Release) -> pd.DataFrame:
+    """The change rows of one step, its kinds decided by the publisher's list for the step
+    when that list counts from ``before``."""
+    found = step_list(before, after)
+    listed = (listed_revisions(found.changes) if found is not None and found.counts_from_before
+              else None)
+    return compare(before, after, listed=listed)
+
+
+def _net_titles(net: pd.DataFrame, steps: list[pd.DataFrame]) -> pd.DataFrame:
+    """Kinds of the net title changes across several steps: a revision when some step
+    counted it as one (scope: the titles those steps revised), cosmetic when every step
+    that changed the titles left it uncounted."""
+    titled = net["kind"].isin([ChangeKind.REVISED.value, ChangeKind.COSMETIC.value])
+    if not titled.any():
+        return net
+    rows = pd.concat([s[s["kind"].isin([ChangeKind.REVISED.value, ChangeKind.COSMETIC.value])]
+                      for s in steps], ignore_index=True)
+    key = rows[CODE] + "\x1f" + rows[RECORD]
+    revised = rows["kind"] == ChangeKind.REVISED.value
+    long_ = rows["revision"].isin([RevisionScope.BOTH.value, RevisionScope.LONG.value])
+    short = rows["revision"].isin([RevisionScope.BOTH.value, RevisionScope.SHORT.value])
+    medium = rows["revision"] == RevisionScope.MEDIUM.value
+    agg = pd.DataFrame({"key": key, "revised": revised, "long": long_ & revised,
+                        "short": short & revised, "medium": medium & revised}
+                       ).groupby("key").any()
+    net_key = net[CODE] + "\x1f" + net[RECORD]
+    found = agg.reindex(net_key[titled]).fillna(False).astype(bool)
+    known = net_key[titled].isin(agg.index).to_numpy()
+    scope = scope_of(found["long"].to_numpy(), found["short"].to_numpy(),
+                     found["medium"].to_numpy())
+    out = net.copy()
+    at = np.flatnonzero(titled.to_numpy())[known]
+    is_revised = found["revised"].to_numpy()[known]
+    out.loc[out.index[at], "kind"] = np.where(is_revised, ChangeKind.REVISED.value,
+                                              ChangeKind.COSMETIC.value)
+    out.loc[out.index[at], "revision"] = np.where(is_revised, scope[known], "")
+    return out
+
+
+def _check_comparable(old: Release, new: Release) -> None:
+    if old.system is not new.system:
+        raise UpdaterError(
+            f"cannot diff {old.id} against {new.id}: different code systems",
+            hint="diff two releases of the same code set")
+    for r in (old, new):
+        if r.kind is ReleaseKind.CHANGES:
+            raise UpdaterError(f"{r.id} lists only changes; apply it onto the release before it "
+                               "first (updater import, or give the full release as OLD)")
+
+
+def check_order(old: Release, new: Release, *, reverse: bool = False) -> None:
+    """Refuse a diff of a release with itself, and one that goes back in time unless
+    ``reverse`` asks for exactly that."""
+    _check_comparable(old, new)
+    same_files = bool(old.sources) and {s.sha256 for s in old.sources} == {
+        s.sha256 for s in new.sources}
+    if old.id == new.id or old.effective == new.effective or same_files:
+        why = (f"both sides are {old.id}" if old.id == new.id else
+               "both sides are read from the same files" if same_files else
+               f"{old.id} and {new.id} both take effect {old.effective.isoformat()}")
+        raise UpdaterError(
+            f"cannot diff a release with itself: {why}",
+            hint="give two different releases; an option that describes one side is given "
+                 "for that side (--old-effective, --new-effective, --old-label, --new-label)")
+    if old.effective > new.effective and not reverse:
+        raise UpdaterError(
+            f"OLD {old.id} (effective {old.effective.isoformat()}) is newer than NEW {new.id} "
+            f"(effective {new.effective.isoformat()})",
+            hint="give the older release first, or add --reverse to see the changes going "
+                 "back in time")
+    if old.effective < new.effective and reverse:
+        raise UpdaterError(
+            f"--reverse, but OLD {old.id} (effective {old.effective.isoformat()}) is already "
+            f"older than NEW {new.id} (effective {new.effective.isoformat()})",
+            hint="leave out --reverse")
+
+
 def diff_releases(old: Release, new: Release, *, steps: list[Release] | None = None,
-                  verify: bool = True) -> Diff:
+                  verify: bool = True, reverse: bool = False) -> Diff:
     """The net change from ``old`` to ``new``.
 
-    ``steps`` are the stored releases in between (oldest first); each change then says
-    through which of them it came, and each step is verified against its own publisher
-    change list. Without steps, ``new`` is taken to follow ``old`` directly.
+    ``steps`` are the stored releases in between (in the order of the diff); each change
+    then says through which of them it came, and each step is verified against its own
+    publisher change list. Without steps, ``new`` is taken to follow ``old`` directly.
+    ``reverse`` allows ``old`` to be the newer release (the changes going back).
     """
+    check_order(old, new, reverse=reverse)
     chain = [old, *(steps or []), new]
-    changes = compare(old, new)
+    per_step = [step_changes(a, b) for a, b in itertools.pairwise(chain)]
     if steps:
-        changes["via"] = _through(chain, changes)
+        changes = _net_titles(compare(old, new), per_step)
+        changes["via"] = _through(chain, changes, per_step)
+    else:
+        changes = per_step[0]
     diff = Diff(old=old, new=new, changes=changes, summary=summarize(changes, old, new),
                 steps=[r.id for r in chain[1:]])
     if verify:
         from updater.verify.run import verify_chain
 
-        diff.verifications = verify_chain(chain, diff)
+        diff.verifications = verify_chain(chain, diff, per_step)
     return diff

@@ -1,6 +1,9 @@
 """The plan's code mappings as a FHIR R4 ConceptMap (draft), for terminology servers and
-interface engines: one group per code system and release pair, one element per old code,
-one target per successor (or ``unmatched`` when there is none)."""
+interface engines: one group per (source code system, target code system) pair, with their
+versions (a HCPCS code whose successor is a CPT code, as a CMS XREF may say, is in a
+HCPCS -> CPT group), one element per old code, one target per successor (or ``unmatched``
+when there is none). Codes are written as the FHIR code systems write them: ICD-10-CM with
+its dot (``M17.11``; ``http://hl7.org/fhir/sid/icd-10-cm`` uses the dotted form)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ import pandas as pd
 
 from updater import plan_model as P
 from updater.changesets import ChangeSet
+from updater.codes import DOTTED, spell_codes
+from updater.codeshapes import procedure_system
 from updater.plan import Plan
 from updater.vocabulary import CodeSystem, PlanAction, Relation
 
@@ -38,6 +43,24 @@ def system_uri(system: str) -> str:
     return SYSTEM_URIS.get(system, f"urn:updater:code-system:{system}")
 
 
+def _target_systems(rows: pd.DataFrame) -> pd.Series:
+    """The code system of each new code: an ICD-10-CM code's successor is ICD-10-CM; a
+    procedure code's is CPT or HCPCS as its shape says (a HCPCS XREF may name a CPT code);
+    no successor, or a code of no known shape: the old code's own system."""
+    by_shape = procedure_system(rows["new_code"])
+    procedure = (rows["system"] != CodeSystem.ICD10CM.value) & (by_shape != "")
+    return rows["system"].where(~procedure, by_shape)
+
+
+def _fhir_codes(codes: pd.Series, systems: pd.Series) -> pd.Series:
+    """Codes as the FHIR code system writes them: ICD-10-CM dotted (``updater.codes``)."""
+    icd = (systems == CodeSystem.ICD10CM.value).to_numpy()
+    out = codes.astype(str).copy()
+    if icd.any():
+        out[icd] = spell_codes(out[icd], CodeSystem.ICD10CM, DOTTED)
+    return out
+
+
 def _pairs_from_plan(plan: Plan) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
     """(system, old_code, new_code, relation, source) from the plan's mapping rows."""
     t = plan.table
@@ -47,7 +70,9 @@ def _pairs_from_plan(plan: Plan) -> tuple[pd.DataFrame, dict[str, tuple[str, str
     codes = t[P.PROPOSED].str.split(",")
     relations = t[P.RELATION].str.split(",")
     rows = pd.DataFrame({"system": t[P.SYSTEM], "old_code": t[P.OLD_CODE], "new_code": codes,
-                         "relation": [r if len(r) == len(c) else r * len(c)
+                         # an end_pair row lists its successors' relations, not its
+                         # codes (it proposes none): one relation per code either way
+                         "relation": [r if len(r) == len(c) else r[:1] * len(c)
                                       for r, c in zip(relations, codes, strict=True)],
                          "source": t[P.CANDIDATE_SOURCE]})
     rows = rows.explode(["new_code", "relation"], ignore_index=True)
@@ -76,6 +101,28 @@ def _pairs_from_change_sets(sets: Sequence[ChangeSet]
     return rows, versions
 
 
+def _only_codes_of(rows: pd.DataFrame, releases: dict[str, Any]) -> pd.DataFrame:
+    """A target code its target system's new release does not have (a HCPCS XREF naming a
+    code CMS never published) is no target: the map says the source named it, and the old
+    code is unmatched unless another target maps it."""
+    target = _target_systems(rows)
+    missing = pd.Series(False, index=rows.index)
+    for system, release in releases.items():
+        at = (target == system) & (rows["new_code"] != "")
+        if at.any():
+            missing |= at & ~rows["new_code"].isin(release.table["code"])
+    if not missing.any():
+        return rows
+    rows = rows.copy()
+    gone = rows.loc[missing, "new_code"]
+    versions = target[missing].map({s: r.version for s, r in releases.items()})
+    rows.loc[missing, "source"] = (rows.loc[missing, "source"] + "; it names " + gone
+                                   + ", which is not in " + versions).str.lstrip("; ")
+    rows.loc[missing, "new_code"] = ""
+    rows.loc[missing, "relation"] = Relation.NONE.value
+    return rows
+
+
 def concept_map(source: Plan | Sequence[ChangeSet], *, map_id: str | None = None
                 ) -> dict[str, Any]:
     """A FHIR R4 ConceptMap (JSON as a dict) from a plan (the codes the plan touches) or
@@ -86,6 +133,7 @@ def concept_map(source: Plan | Sequence[ChangeSet], *, map_id: str | None = None
         date = source.identity.created
     else:
         rows, versions = _pairs_from_change_sets(source)
+        rows = _only_codes_of(rows, {cs.system.value: cs.new for cs in source})
         ident = map_id or uuid.uuid4().hex
         date = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
@@ -98,13 +146,18 @@ def concept_map(source: Plan | Sequence[ChangeSet], *, map_id: str | None = None
     rows = rows[(rows["new_code"] != "") | ~rows.set_index(["system", "old_code"]).index.isin(
         mapped.set_index(["system", "old_code"]).index)]
     rows = rows.drop_duplicates(["system", "old_code", "new_code"])
+    rows = rows.assign(target_system=_target_systems(rows))
+    rows = rows.assign(old_code=_fhir_codes(rows["old_code"], rows["system"]),
+                       new_code=_fhir_codes(rows["new_code"], rows["target_system"]))
     groups = []
-    for system, part in rows.groupby("system", sort=True):
-        old_version, new_version = versions.get(str(system), ("", ""))
+    for (system, target_system), part in rows.groupby(["system", "target_system"],
+                                                      sort=True):
+        old_version = versions.get(str(system), ("", ""))[0]
+        new_version = versions.get(str(target_system), ("", ""))[1]
         group: dict[str, Any] = {"source": system_uri(str(system))}
         if old_version:
             group["sourceVersion"] = old_version
-        group["target"] = system_uri(str(system))
+        group["target"] = system_uri(str(target_system))
         if new_version:
             group["targetVersion"] = new_version
         elements = []

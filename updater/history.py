@@ -17,9 +17,11 @@ import pandas as pd
 
 from updater.codes import display_codes, normalize_code
 from updater.errors import UpdaterError
-from updater.model import CODE, LONG, RECORD, SHORT, TERMINATION_DATE
+from updater.model import CODE, LONG, RECORD, SHORT, TERMINATION_DATE, PublisherChanges
+from updater.revisions import decide, listed_revisions, same_in_substance
 from updater.store import ReleaseStore, StoredRelease
-from updater.vocabulary import CodeSystem, RecordType
+from updater.verify.lists import summary_counts_from
+from updater.vocabulary import ChangeKind, CodeSystem, RecordType
 
 MAX_CHILDREN_SHOWN = 8
 
@@ -27,7 +29,7 @@ MAX_CHILDREN_SHOWN = 8
 class EventKind(StrEnum):
     APPEARED = "appeared"  # first stored release that has it (as code, header or modifier)
     REAPPEARED = "reappeared"  # back after a deletion
-    TITLE_CHANGED = "title_changed"  # long and/or short title changed in substance
+    TITLE_CHANGED = "title_changed"  # long and/or short title changed (see revisions.decide)
     BECAME_HEADER = "became_header"  # billable code expanded into billable children
     BECAME_BILLABLE = "became_billable"  # a header that is a billable code (again)
     DELETED = "deleted"
@@ -65,6 +67,7 @@ class HistoryEvent:
     children: list[str] = field(default_factory=list)  # became_header: new billable codes
     again: bool = False  # became_billable: it had been billable before
     earliest: bool = False  # appeared: already in the earliest stored release
+    cosmetic: bool = False  # title_changed: in whitespace or letter case only
     termination_date: str = ""
 
 
@@ -130,9 +133,27 @@ def _state(release: StoredRelease, rows: pd.DataFrame) -> CodeState:
                      **base)  # type: ignore[arg-type]
 
 
-def _same_title(a: str, b: str) -> bool:
-    """Whitespace and letter case only are not a change (the CDC does not count them)."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+def _title_change_counts(store: ReleaseStore, code: str, before: StoredRelease,
+                         after: StoredRelease, old: CodeState, new: CodeState) -> bool | None:
+    """Whether the titles' change is a change in the code's life, by the diff's one rule
+    (``revisions.decide``): a change in substance always is; one in whitespace or letter
+    case only is (marked cosmetic) unless ``after``'s own change list counts from
+    ``before`` and leaves it out. None: the titles did not change."""
+    if (old.long, old.short) == (new.long, new.short):
+        return None
+    if not (same_in_substance(old.long, new.long) and same_in_substance(old.short, new.short)):
+        return True
+    counted = summary_counts_from(after.publisher_summary,
+                                  {"codes": before.codes, "headers": before.headers})
+    if not counted:
+        return True  # no list for this step: counted, and marked cosmetic
+    lines = store.publisher_rows(after.id, [code])
+    row = pd.DataFrame({CODE: [code], RECORD: [new.record], "short_old": [old.short],
+                        "short_new": [new.short], "long_old": [old.long],
+                        "long_new": [new.long]})
+    listed = listed_revisions(PublisherChanges(entries=lines, summary={}, source="")) \
+        if lines is not None else None
+    return bool(decide(row, listed)["kind"].iat[0] == ChangeKind.REVISED.value)
 
 
 def _event(kind: EventKind, at: CodeState, titles: CodeState | None = None,
@@ -173,9 +194,11 @@ def _changes(store: ReleaseStore, code: str, before: StoredRelease, after: Store
                           children=_new_children(store, code, before, after)))
     elif old.record == RecordType.HEADER.value and new.record == RecordType.CODE.value:
         out.append(_event(EventKind.BECAME_BILLABLE, new, again=ever_billable))
-    if not (_same_title(old.long, new.long) and _same_title(old.short, new.short)):
+    if _title_change_counts(store, code, before, after, old, new):
         out.append(_event(EventKind.TITLE_CHANGED, new, old_short=old.short,
-                          old_long=old.long))
+                          old_long=old.long,
+                          cosmetic=same_in_substance(old.long, new.long)
+                          and same_in_substance(old.short, new.short)))
     if new.termination_date != old.termination_date:
         kind = EventKind.TERMINATED if new.termination_date else EventKind.REINSTATED
         out.append(_event(kind, new, termination_date=new.termination_date))
@@ -246,17 +269,21 @@ def _as_what(record: str, system: CodeSystem) -> str:
 
 def _title_change(event: HistoryEvent) -> str:
     """Long title first, as the analyst reads it; the short title only when it differs."""
-    long_changed = not _same_title(event.old_long, event.long)
-    short_changed = not _same_title(event.old_short, event.short)
+    if event.cosmetic:  # then the raw change is what there is to show
+        long_changed, short_changed = event.old_long != event.long, event.old_short != event.short
+    else:
+        long_changed = not same_in_substance(event.old_long, event.long)
+        short_changed = not same_in_substance(event.old_short, event.short)
+    tail = " (whitespace or letter case only)" if event.cosmetic else ""
     if long_changed and (event.old_short, event.short) == (event.old_long, event.long):
-        return f"title changed from '{event.old_long}' to '{event.long}' (long and short)"
+        return f"title changed from '{event.old_long}' to '{event.long}' (long and short){tail}"
     parts = []
     if long_changed:
         parts.append(f"title changed from '{event.old_long}' to '{event.long}'")
     if short_changed:
         parts.append(f"short title {'' if parts else 'changed '}from '{event.old_short}' to "
                      f"'{event.short}'")
-    return "; ".join(parts)
+    return "; ".join(parts) + tail
 
 
 def describe_event(event: HistoryEvent, system: CodeSystem) -> str:

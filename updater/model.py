@@ -29,6 +29,14 @@ TERMINATION_DATE = "termination_date"  # HCPCS TERM DT
 ACTION_CODE = "action_code"  # HCPCS ACTION CD, the publisher's own change flag
 XREF_COLUMNS = tuple(f"xref{i}" for i in range(1, 6))  # HCPCS XREF1..5
 
+# Columns of a release's instructional notes (``Release.notes``, ICD-10-CM tabular): one row
+# per note, in the publisher's order. ``code`` and ``record`` name the element that carries
+# it: a code or header (``A000``), a section (``A00-A09``) or a chapter (its span,
+# ``A00-B99``; record ``chapter``); ``display`` is the element as the publisher writes it
+# (``A00.0``, ``Chapter 1``), ``title`` its title, ``type`` the note's element name
+# (``excludes1``, see ``vocabulary.NoteType``) and ``text`` the note.
+NOTE_COLUMNS = (CODE, RECORD, "display", "title", "type", "text")
+
 # Columns that describe the record's bookkeeping, not the code: never "attribute changes".
 BOOKKEEPING_COLUMNS = frozenset({CODE, RECORD, SHORT, LONG, MEDIUM, ACTION_CODE,
                                  ACTION_EFFECTIVE_DATE, ADD_DATE, TERMINATION_DATE})
@@ -49,12 +57,15 @@ class PublisherChanges:
     ``entries`` has columns ``action`` (add, delete, revise_from, revise_to),
     ``record``, ``code``, ``short``, ``long``, ``line`` (1-based line in the file).
     ``summary`` is the counts block, ``{"codes": {"additions": n, ...}, "headers": {...}}``,
-    empty when the file has none.
+    empty when the file has none. ``files`` names the files the counts are of, as the
+    summary names them: ``{"old": "icd10cm_order_2020.txt", "new": ...}`` (the list
+    counts from ``old``), empty when it names none.
     """
 
     entries: pd.DataFrame
     summary: dict[str, dict[str, int]]
     source: str
+    files: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,9 @@ class Release:
     kind: ReleaseKind = ReleaseKind.FULL
     publisher_changes: PublisherChanges | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # the instructional notes (NOTE_COLUMNS), when the release was read from the ICD-10-CM
+    # tabular XML; None when its files have none (order file, HCPCS ...)
+    notes: pd.DataFrame | None = None
 
     @property
     def id(self) -> str:
@@ -81,6 +95,18 @@ class Release:
 
     def with_table(self, table: pd.DataFrame) -> Release:
         return replace(self, table=table)
+
+
+def title_of(long: pd.Series, short: pd.Series) -> pd.Series:
+    """The official title: the long title, or the short one where a publisher has no long
+    title."""
+    return long.where(long != "", short)
+
+
+def official_titles(table: pd.DataFrame) -> pd.Series:
+    """Each code's official title (:func:`title_of`), indexed by code, one per code."""
+    titles = pd.Series(title_of(table[LONG], table[SHORT]).to_numpy(), index=table[CODE])
+    return titles[~titles.index.duplicated()]
 
 
 def empty_table(extra_columns: tuple[str, ...] = ()) -> pd.DataFrame:

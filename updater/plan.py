@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,8 +24,11 @@ import pandas as pd
 
 from updater import __version__
 from updater import plan_model as P
+from updater.codes import DOTTED, file_spelling, spell_code_lists
+from updater.codeshapes import procedure_system
 from updater.errors import UpdaterError
-from updater.inputs import ChargemasterInput, CrosswalkInput
+from updater.inputs import DIAGNOSIS_AS_WRITTEN, ChargemasterInput, CrosswalkInput
+from updater.model import official_titles
 from updater.output import file_sha256, to_json_bytes
 from updater.scan import ScanResult
 from updater.vocabulary import (
@@ -50,6 +54,7 @@ _WHAT_HAPPENED = {
     FindingKind.TERMINATED.value: "is discontinued",
     FindingKind.EXPANDED.value: "became a header, no longer billable",
     FindingKind.NOT_BILLABLE.value: "is a header, not billable",
+    FindingKind.DELETED_EARLIER.value: "was deleted in an earlier release",
 }
 
 
@@ -84,13 +89,20 @@ def _successors(findings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     code names no successor, only where the verdict came from."""
     flat = pd.DataFrame(
         [(i, c.get("code", "") or "", c.get("relation", "") or "", c.get("source", "") or "",
-          bool(c.get("automatic", False)))
+          bool(c.get("automatic", False)), _unit_change(c))
          for i, cands in zip(findings.index, findings["candidates"], strict=True)
          for c in (cands if isinstance(cands, list) else [])],
-        columns=["finding", "code", "relation", "source", "automatic"])
+        columns=["finding", "code", "relation", "source", "automatic", "units"])
     flat = flat.astype({"finding": int, "code": str, "relation": str, "source": str,
-                        "automatic": bool})
+                        "automatic": bool, "units": str})
     succ = flat[(flat["code"] != "") & (flat["relation"] != Relation.NONE.value)]
+    # a successor two sources name (the CDC table and the hierarchy) is one successor, with
+    # both sources: one add_pair row, one code in a split; the first source's relation
+    key = ["finding", "code"]
+    named = succ.drop_duplicates([*key, "source"]).groupby(key, sort=False)["source"].agg(
+        "; ".join)
+    succ = succ.drop_duplicates(key).set_index(key)
+    succ = succ.assign(source=named.reindex(succ.index).to_numpy()).reset_index()
     by = succ.groupby("finding", sort=False)
     per = pd.DataFrame({
         "codes": by["code"].agg(",".join),
@@ -101,6 +113,8 @@ def _successors(findings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     per["relation"] = [r[0] if len(set(r)) == 1 else ",".join(r) for r in per["relations"]]
     sources = flat[flat["source"] != ""].groupby("finding", sort=False)["source"].agg(
         lambda s: "; ".join(dict.fromkeys(s)))
+    units = flat[flat["units"] != ""].groupby("finding", sort=False)["units"].agg(
+        lambda u: ", ".join(dict.fromkeys(u)))
     out = pd.DataFrame(index=findings.index)
     def text(values: pd.Series) -> pd.Series:  # object first: an empty Series is float
         return values.astype(object).reindex(out.index).fillna("").astype(str)
@@ -109,13 +123,24 @@ def _successors(findings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     out["n"] = per["n"].reindex(out.index).fillna(0).astype(int)
     out["relation"] = text(per["relation"])
     out["source"] = text(sources)
+    out["units"] = text(units)
     return out, succ.reset_index(drop=True)
+
+
+def _unit_change(candidate: dict[str, Any]) -> str:
+    """``"J7318: per dose -> 1 mg"`` when the candidate bills another unit, else ``""``."""
+    change = candidate.get("unit_change")
+    if not isinstance(change, dict) or not change.get("old"):
+        return ""
+    return f"{candidate.get('code', '')}: {change.get('old', '')} -> {change.get('new', '')}"
 
 
 def _reasons(f: pd.DataFrame, succ: pd.DataFrame, labels: dict[str, str]) -> pd.Series:
     """Plain words for each finding, e.g. "J2001 is discontinued (TERM DT 2025-12-31);
-    HCPCS XREF1 (2026) names J2002 one-to-one"."""
-    code, kind, detail = f["code"], f["kind"], f["detail"]
+    HCPCS XREF1 (2026) names J2002 one-to-one"; codes spelled as the finding's file
+    spells them (``succ["codes"]`` already is)."""
+    code, kind = f["shown_code"], f["kind"]
+    detail = _spelled(f["detail"], f["system"], f["spelling"])  # "children: E11650, ..."
     release = f["system"].map(labels).fillna("the new release").astype(str)
     happened = kind.map(_WHAT_HAPPENED).fillna("").astype(str)
     happened = happened.where(kind != FindingKind.DELETED.value, happened + " in " + release)
@@ -130,9 +155,16 @@ def _reasons(f: pd.DataFrame, succ: pd.DataFrame, labels: dict[str, str]) -> pd.
         succ["source"] + " names " + succ["n"].astype(str) + " successors (" + succ["codes"]
         + "); choose by documentation")
     at_risk = code + " " + happened + "; " + names
+    # another billing unit: the line's price and units were set for the old one
+    at_risk = at_risk.where(succ["units"] == "", at_risk + "; the billing unit changes ("
+                            + succ["units"] + "): review the price and units before "
+                            "approving")
     revised = ("the official title of " + code + " changed: '" + f["previous_title"]
                + "' -> '" + f["official_title"] + "'")
-    not_in = code + " is " + detail + ": a typo or another code set? check the line"
+    guessed = detail.str.contains("; did you mean ", regex=False)
+    not_in = (code + " is " + detail + ": a typo or another code set? check the line").where(
+        ~guessed, code + " is " + detail.str.replace("; did you mean ", ": a typo? did you mean ",
+                                                     regex=False) + " check the line")
     malformed = detail + "; correct the code"
     mismatch = code + ": " + detail + "; check the description or the code"
     return pd.Series(np.select(
@@ -145,13 +177,15 @@ def _reasons(f: pd.DataFrame, succ: pd.DataFrame, labels: dict[str, str]) -> pd.
 def _base(f: pd.DataFrame, succ: pd.DataFrame, effective: pd.Series, reason: pd.Series
           ) -> pd.DataFrame:
     """Plan columns that every row made from a finding shares."""
+    old_title = f["previous_title"].where(f["previous_title"] != "", f["official_title"])
     return pd.DataFrame({
         P.SECTION: f["source"], P.SOURCE_ROW: f["row"].astype(int),
         P.CHARGE_CODE: f["charge_code"], P.DESCRIPTION: f["description"],
-        P.OLD_CODE: f["code"], P.PROPOSED: "", P.PROPOSED_TEXT: "",
+        P.OLD_CODE: f["code"], P.OLD_TITLE: old_title, P.PROPOSED: "", P.PROPOSED_TEXT: "",
         P.RELATION: "", P.CANDIDATE_SOURCE: succ["source"], P.SYSTEM: f["system"],
         P.EFFECTIVE: effective, P.REASON: reason, P.FINDING: f["kind"],
-        P.DECISION: Decision.PENDING.value, P.REPLACEMENT: "",
+        P.DECISION: Decision.PENDING.value, P.REPLACEMENT: "", P.REVIEWER: "",
+        P.REVIEWED_ON: "", P.COMMENT: "",
         P.CHARGES_AT_RISK: pd.to_numeric(f["charges_at_risk"], errors="coerce"),
         P.PAIR_PROCEDURE: f["procedure"], P.PAIR_DIAGNOSIS: f["diagnosis"],
         "_finding": f.index, "_sub": 0})
@@ -172,9 +206,12 @@ def _chargemaster_rows(f: pd.DataFrame, succ: pd.DataFrame, base: pd.DataFrame
     rows[P.PROPOSED] = np.where(moving, succ["codes"], "")
     rows[P.RELATION] = np.where(moving, np.where(n > 0, succ["relation"], Relation.NONE.value),
                                 "")
-    rows[P.PROPOSED_TEXT] = np.where(action == PlanAction.UPDATE_DESCRIPTION.value,
-                                     f["official_title"], "")
-    approved = (action == PlanAction.REPLACE.value) & f["automatic"].to_numpy(dtype=bool)
+    rows[P.PROPOSED_TEXT] = np.select(
+        [action == PlanAction.UPDATE_DESCRIPTION.value, moving],
+        [f["official_title"], succ["titles"]], "")
+    # never by default when the billing unit changes: the price and units need a person
+    approved = ((action == PlanAction.REPLACE.value) & f["automatic"].to_numpy(dtype=bool)
+                & (succ["units"] == "").to_numpy())
     rows[P.DECISION] = np.where(approved, Decision.APPROVED.value, Decision.PENDING.value)
     return rows[action != ""]
 
@@ -200,13 +237,16 @@ def _crosswalk_rows(f: pd.DataFrame, succ: pd.DataFrame, flat: pd.DataFrame,
     new_code = adds_from["code"].astype(str)
     adds[P.ACTION] = PlanAction.ADD_PAIR.value
     adds[P.PROPOSED] = new_code
+    adds[P.PROPOSED_TEXT] = adds_from["title"].to_numpy()
     adds[P.RELATION] = adds_from["relation"]
     adds[P.CANDIDATE_SOURCE] = adds_from["source"]
     adds[P.PAIR_PROCEDURE] = np.where(diagnosis_side, adds[P.PAIR_PROCEDURE], new_code)
     adds[P.PAIR_DIAGNOSIS] = np.where(diagnosis_side, new_code, adds[P.PAIR_DIAGNOSIS])
     adds[P.CHARGES_AT_RISK] = np.nan
-    adds[P.REASON] = ("add the successor pair: " + new_code + " replaces " + adds[P.OLD_CODE]
-                      + " (" + adds_from["relation"] + ", " + adds_from["source"] + ")")
+    shown_old = f["shown_code"].loc[adds["_finding"]].to_numpy()
+    adds[P.REASON] = ("add the successor pair: " + adds_from["shown"].to_numpy() + " replaces "
+                      + shown_old + " (" + adds_from["relation"] + ", " + adds_from["source"]
+                      + ")")
     adds[P.DECISION] = np.where(
         pd.Series(approved, index=f.index).reindex(adds["_finding"]).to_numpy(dtype=bool),
         Decision.APPROVED.value, Decision.PENDING.value)
@@ -260,9 +300,56 @@ def _typed(table: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _spelled(codes: pd.Series, systems: pd.Series, spelling: pd.Series) -> pd.Series:
+    """Lists of normalized codes (one code, or ``A,B``) spelled per row: each row's code
+    system, and its file's spelling (``updater.codes``)."""
+    out = codes.astype(str).copy()
+    icd = ((systems == CodeSystem.ICD10CM.value) & (spelling == DOTTED)).to_numpy()
+    if icd.any():
+        out[icd] = spell_code_lists(out[icd], CodeSystem.ICD10CM, DOTTED)
+    return out
+
+
+def _candidate_titles(flat: pd.DataFrame, systems: pd.Series,
+                      titles: Mapping[str, pd.Series]) -> pd.Series:
+    """The official title of each candidate code in the new release of its own code system
+    (an ICD-10-CM finding's candidates are ICD-10-CM codes; a procedure's may be CPT or
+    HCPCS, whatever the code's shape says); "" where no release of it is at hand."""
+    finding_system = systems.reindex(flat["finding"]).to_numpy()
+    by_shape = procedure_system(flat["code"]).to_numpy()
+    system = np.where(finding_system == CodeSystem.ICD10CM.value, finding_system,
+                      np.where(by_shape != "", by_shape, finding_system))
+    out = pd.Series("", index=flat.index, dtype=object)
+    for name, table in titles.items():
+        at = system == name
+        if at.any():
+            out[at] = flat.loc[at, "code"].map(table).fillna("").astype(str)
+    return out.astype(str)
+
+
+def _proposed_titles(flat: pd.DataFrame, index: pd.Index) -> pd.Series:
+    """Per finding: the one successor's title, or one "CODE title" line per successor."""
+    if not len(flat):
+        return pd.Series("", index=index, dtype=str)
+    by = flat.groupby("finding", sort=False)
+    lines = (flat["shown"] + " " + flat["title"]).str.strip()
+    several = by["code"].transform("size").to_numpy() > 1
+    text = pd.Series(np.where(several, lines, flat["title"]), index=flat.index)
+    joined = text.groupby(flat["finding"], sort=False).agg("\n".join)
+    return joined.reindex(index).fillna("").astype(str)
+
+
+def release_titles(releases: Sequence[Any]) -> dict[str, pd.Series]:
+    """Official titles (code -> title) of each code system's new release."""
+    return {r.system.value: official_titles(r.table) for r in releases}
+
+
 def make_plan(result: ScanResult, *, chargemaster: ChargemasterInput | None = None,
-              crosswalk: CrosswalkInput | None = None, plan_id: str | None = None) -> Plan:
-    """The migration plan for a scan: one row per proposed action (see the module doc)."""
+              crosswalk: CrosswalkInput | None = None, plan_id: str | None = None,
+              titles: Mapping[str, pd.Series] | None = None) -> Plan:
+    """The migration plan for a scan: one row per proposed action (see the module doc).
+    ``titles`` (code system -> official titles of its new release) name the proposed
+    codes; by default those of the scan's change sets."""
     f = result.findings
     f = f[f["kind"] != FindingKind.NEW_IN_FAMILY.value].reset_index(drop=True)
     f = f.assign(automatic=f["automatic"].fillna(False).astype(bool))
@@ -271,8 +358,25 @@ def make_plan(result: ScanResult, *, chargemaster: ChargemasterInput | None = No
     labels = {r["system"]: _label(r["system"], r["version"]) for r in releases}
     earliest = min(effective_of.values(), default="")
     effective = f["system"].map(effective_of).fillna(earliest).astype(str)
+    if titles is None:
+        titles = release_titles([cs.new for cs in result.change_sets])
+    if crosswalk is not None:
+        spelling = file_spelling(crosswalk.table[DIAGNOSIS_AS_WRITTEN])
+    else:
+        spelling = str(result.inputs.get("crosswalk", {}).get("icd10cm_spelling", ""))
+    row_spelling = pd.Series(np.where(f["source"] == "crosswalk", spelling or DOTTED, DOTTED),
+                             index=f.index)
+    f = f.assign(shown_code=_spelled(f["code"], f["system"], row_spelling),
+                 spelling=row_spelling)
     succ, flat = _successors(f)
-    base = _base(f, succ, effective, _reasons(f, succ, labels))
+    flat = flat.assign(title=_candidate_titles(flat, f["system"], titles),
+                       shown=_spelled(flat["code"], f["system"].reindex(flat["finding"])
+                                      .reset_index(drop=True),
+                                      row_spelling.reindex(flat["finding"])
+                                      .reset_index(drop=True)))
+    succ = succ.assign(titles=_proposed_titles(flat, f.index),
+                       shown=_spelled(succ["codes"], f["system"], row_spelling))
+    base = _base(f, succ, effective, _reasons(f, succ.assign(codes=succ["shown"]), labels))
     cdm = (f["source"] == "chargemaster").to_numpy()
     frames = [_chargemaster_rows(f[cdm], succ[cdm], base[cdm]),
               _crosswalk_rows(f[~cdm], succ[~cdm], flat, base[~cdm])]
@@ -293,7 +397,7 @@ def make_plan(result: ScanResult, *, chargemaster: ChargemasterInput | None = No
         chargemaster_sha256=chargemaster.sha256 if chargemaster is not None else "",
         crosswalk=_path_of(crosswalk.source) if crosswalk is not None else "",
         crosswalk_sha256=crosswalk.sha256 if crosswalk is not None else "",
-        tool_version=__version__)
+        tool_version=__version__, crosswalk_spelling=spelling)
     for name, recorded in result.inputs.items():  # a scan that says what it read
         if name in ("chargemaster", "crosswalk") and not getattr(identity, name):
             setattr(identity, name, str(recorded.get("path", "")))
@@ -346,10 +450,12 @@ def release_entries(result: ScanResult) -> list[dict[str, str]]:
 def check_table(table: pd.DataFrame, source: str | Path) -> pd.DataFrame:
     """A plan table read back: every column present, known actions and decisions, plan rows
     unique; returned typed and in PLAN_COLUMNS order."""
-    missing = [c for c in P.PLAN_COLUMNS if c not in table.columns]
+    missing = [c for c in P.PLAN_COLUMNS if c not in table.columns
+               and c not in P.OPTIONAL_COLUMNS]
     if missing:
         raise UpdaterError(f"not a plan: column(s) {', '.join(missing)} missing", file=source,
                            hint="give a plan.json or plan.xlsx written by `updater plan`")
+    table = table.assign(**{c: "" for c in P.OPTIONAL_COLUMNS if c not in table.columns})
     for col in INT_COLUMNS:
         numbers = pd.to_numeric(table[col], errors="coerce")
         if numbers.isna().any():
@@ -430,13 +536,15 @@ def read_plan_json(path: str | Path) -> Plan:
                            f"reads version {SCHEMA_VERSION})", file=path)
     identity = identity_from(data.get("identity") or {}, path)
     rows = data["rows"]
-    wanted = set(P.PLAN_COLUMNS)
+    wanted = set(P.PLAN_COLUMNS) - set(P.OPTIONAL_COLUMNS)
     for n, row in enumerate(rows, start=1):
         if not isinstance(row, dict) or not wanted <= row.keys():
             gone = sorted(wanted - row.keys()) if isinstance(row, dict) else ["all"]
             raise UpdaterError(f"not a plan: column(s) {', '.join(gone)} missing in rows[{n}]",
                                file=path, hint="give a plan.json written by `updater plan`")
     table = pd.DataFrame(rows, columns=list(P.PLAN_COLUMNS)) if rows else empty_table()
+    for col in P.OPTIONAL_COLUMNS:  # absent in a plan written before they existed
+        table[col] = table[col].astype(object).fillna("")
     return Plan(table=check_table(table, path), identity=identity)
 
 
@@ -474,15 +582,40 @@ def read_plan(path: str | Path) -> Plan:
                        hint="give the plan.json or the reviewed plan.xlsx")
 
 
+def load_titles(entries: Sequence[Mapping[str, str]], store: Path) -> dict[str, pd.Series]:
+    """Official titles of the new releases a plan identity (or a saved scan) names, read
+    again from their source file, else from the store by id; a release that cannot be
+    read any more gives no titles (the plan's descriptions stay blank, nothing else
+    changes)."""
+    from updater.readers import ReadOptions
+    from updater.resolve import resolve_side
+
+    found = []
+    for entry in entries:
+        for spec in (entry.get("source", ""), entry.get("id", "")):
+            if not spec or (spec == entry.get("source") and not Path(spec).is_file()):
+                continue
+            try:
+                found.append(resolve_side(spec, store, ReadOptions()))
+                break
+            except (OSError, UpdaterError):
+                continue
+    return release_titles(found)
+
+
 def plan_from_scan_json(path: str | Path, *, chargemaster: Path | None = None,
-                        crosswalk: Path | None = None, plan_id: str | None = None) -> Plan:
+                        crosswalk: Path | None = None, plan_id: str | None = None,
+                        store: Path = Path("releases")) -> Plan:
     """The plan of a saved ``updater scan --json`` (no new scan). The identity takes the
     releases and the input files (path, sha256) the scan recorded; a chargemaster or
     crosswalk given here must be the very file the scan read (same sha256), and is
-    recorded as given."""
+    recorded as given. The proposed codes' titles come from the new releases, read again
+    (:func:`load_titles`)."""
     from updater.scan import read_scan_json
 
-    made = make_plan(read_scan_json(path), plan_id=plan_id)
+    result = read_scan_json(path)
+    made = make_plan(result, plan_id=plan_id,
+                     titles=load_titles(release_entries(result), store))
     for name, given in (("chargemaster", chargemaster), ("crosswalk", crosswalk)):
         if given is None:
             continue
@@ -515,7 +648,10 @@ def summary_text(plan: Plan, paths: list[Path] = ()) -> str:  # type: ignore[ass
             f"{int(row.get(d, 0)):>10}" for d in decisions) + f"{int(row.sum()):>8}")
     if not len(t):
         lines.append("nothing to do: no finding needs an action")
-    lines += ["", f"charges at risk (price x annual volume): ${plan.charges_at_risk():,.2f}"]
+    risk = t[(t[P.SECTION] == "chargemaster") & t[P.FINDING].isin(_AT_RISK)]
+    unknown = len(risk) > 0 and bool(risk[P.CHARGES_AT_RISK].isna().all())
+    lines += ["", "charges at risk (price x annual volume): "
+              + ("unknown (no volume)" if unknown else f"${plan.charges_at_risk():,.2f}")]
     if paths:
         lines += ["", "written: " + ", ".join(str(p) for p in paths)]
     return "\n".join(lines)

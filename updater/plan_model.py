@@ -18,7 +18,11 @@ CHARGE_CODE = "charge_code"
 DESCRIPTION = "description"  # the line's own description, as in the chargemaster
 OLD_CODE = "old_code"
 PROPOSED = "proposed_codes"  # comma-separated successor codes ("" for retire/review)
-PROPOSED_TEXT = "proposed_description"  # for update_description: the new official title
+# update_description: the new official title (what apply writes); replace, split and
+# add_pair: the official title of each proposed code (one code: the title; several: one
+# "CODE title" line each); add_pair's is written into a crosswalk's description column
+PROPOSED_TEXT = "proposed_description"
+OLD_TITLE = "old_title"  # the old code's official title (in the release in force)
 RELATION = "relation"  # Relation value of the candidates
 CANDIDATE_SOURCE = "candidate_source"  # where the candidates came from
 SYSTEM = "system"
@@ -31,11 +35,17 @@ REPLACEMENT = "replacement"  # reviewer-editable code(s) (with decision "changed
 CHARGES_AT_RISK = "charges_at_risk"
 PAIR_PROCEDURE = "procedure"  # crosswalk rows: the pair
 PAIR_DIAGNOSIS = "diagnosis"
+REVIEWER = "reviewer"  # who decided the row (the reviewer types it)
+REVIEWED_ON = "reviewed_on"  # when, ISO yyyy-mm-dd
+COMMENT = "comment"  # the reviewer's note
 
 PLAN_COLUMNS = (PLAN_ROW, SECTION, ACTION, SOURCE_ROW, CHARGE_CODE, DESCRIPTION, OLD_CODE,
-                PROPOSED, PROPOSED_TEXT, RELATION, CANDIDATE_SOURCE, SYSTEM, EFFECTIVE, REASON,
-                FINDING, DEFAULT_DECISION, DECISION, REPLACEMENT, CHARGES_AT_RISK,
-                PAIR_PROCEDURE, PAIR_DIAGNOSIS)
+                OLD_TITLE, PROPOSED, PROPOSED_TEXT, RELATION, CANDIDATE_SOURCE, SYSTEM,
+                EFFECTIVE, REASON, FINDING, DEFAULT_DECISION, DECISION, REPLACEMENT,
+                REVIEWER, REVIEWED_ON, COMMENT, CHARGES_AT_RISK, PAIR_PROCEDURE,
+                PAIR_DIAGNOSIS)
+# Columns added after the first plans were written: a plan without them reads as blank.
+OPTIONAL_COLUMNS = (OLD_TITLE, REVIEWER, REVIEWED_ON, COMMENT)
 
 
 @dataclass
@@ -50,3 +60,6 @@ class PlanIdentity:
     crosswalk: str = ""
     crosswalk_sha256: str = ""
     tool_version: str = ""
+    # how the crosswalk writes ICD-10-CM codes (updater.codes: "dotted", "plain"; "" when
+    # not known): the workbook and the reports write them the same way
+    crosswalk_spelling: str = ""

@@ -1,10 +1,16 @@
 """The plan as a review workbook (``plan.xlsx``) and back.
 
 Sheets: "Summary" (counts, charges at risk, releases, how to review), "Plan" (one row per
-plan row, human headers, a Decision dropdown and an editable Replacement column) and
-"Plan identity" (key/value rows). ``read_workbook`` maps the headers back to the plan
-columns, reads the reviewer's Decision case-insensitively and returns a :class:`Plan`.
-Every text cell goes through :func:`updater.output.defuse_formulas`.
+plan row, human headers, a Decision dropdown, and the reviewer's cells: Replacement,
+Reviewer, Reviewed on, Comment) and "Plan identity" (key/value rows). ``read_workbook``
+maps the headers back to the plan columns, reads the reviewer's Decision
+case-insensitively and returns a :class:`Plan`. Every text cell goes through
+:func:`updater.output.defuse_formulas`.
+
+ICD-10-CM codes are written the way the file they come from writes them (the crosswalk's
+spelling in the plan identity, :mod:`updater.codes`), and read back to their stored form.
+The Plan sheet prints landscape, one page wide, its header row on every page; the
+columns a reviewer works in stay in view (frozen) with the codes beside them.
 """
 
 from __future__ import annotations
@@ -14,9 +20,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from updater import plan_model as P
+from updater.codes import DOTTED, unspell_codes
 from updater.errors import UpdaterError
 from updater.output import _FORMULA_START, atomic_path, defuse_formulas
 from updater.plan import (
@@ -34,19 +42,27 @@ SUMMARY_SHEET = "Summary"
 PLAN_SHEET = "Plan"
 IDENTITY_SHEET = "Plan identity"
 
-# Plan column -> header on the "Plan" sheet (read back exactly; the column names work too)
+# Plan column -> header on the "Plan" sheet (read back exactly; the column names work too),
+# in sheet order: the row, its codes and the Decision (frozen), the reviewer's cells, what
+# to read to decide, then the bookkeeping.
 HEADERS = {
-    P.PLAN_ROW: "Plan row", P.SECTION: "Section", P.ACTION: "Action",
-    P.DECISION: "Decision", P.REPLACEMENT: "Replacement", P.SOURCE_ROW: "Source row",
-    P.CHARGE_CODE: "Charge code", P.DESCRIPTION: "Description", P.OLD_CODE: "Old code",
-    P.PROPOSED: "Proposed code(s)", P.PROPOSED_TEXT: "Proposed description",
-    P.RELATION: "Relation", P.REASON: "Reason", P.PAIR_PROCEDURE: "Pair procedure",
-    P.PAIR_DIAGNOSIS: "Pair diagnosis", P.CHARGES_AT_RISK: "Charges at risk",
-    P.SYSTEM: "Code system", P.EFFECTIVE: "Effective", P.FINDING: "Finding",
-    P.CANDIDATE_SOURCE: "Candidate source", P.DEFAULT_DECISION: "Default decision",
+    P.PLAN_ROW: "Plan row", P.ACTION: "Action", P.CHARGE_CODE: "Charge code",
+    P.OLD_CODE: "Old code", P.PROPOSED: "Proposed code(s)", P.DECISION: "Decision",
+    P.REPLACEMENT: "Replacement", P.REVIEWER: "Reviewer", P.REVIEWED_ON: "Reviewed on",
+    P.COMMENT: "Comment", P.OLD_TITLE: "Old code title",
+    P.PROPOSED_TEXT: "Proposed description", P.PAIR_PROCEDURE: "Pair procedure",
+    P.PAIR_DIAGNOSIS: "Pair diagnosis", P.DESCRIPTION: "Description", P.REASON: "Reason",
+    P.CHARGES_AT_RISK: "Charges at risk", P.SECTION: "Section", P.SOURCE_ROW: "Source row",
+    P.RELATION: "Relation", P.CANDIDATE_SOURCE: "Candidate source", P.SYSTEM: "Code system",
+    P.EFFECTIVE: "Effective", P.FINDING: "Finding", P.DEFAULT_DECISION: "Default decision",
 }
-SHEET_ORDER = tuple(HEADERS)  # the reviewer's columns first
+SHEET_ORDER = tuple(HEADERS)
 assert set(SHEET_ORDER) == set(P.PLAN_COLUMNS)
+FROZEN = SHEET_ORDER[:SHEET_ORDER.index(P.DECISION) + 1]  # always in view
+PRINTED = SHEET_ORDER[:SHEET_ORDER.index(P.CHARGES_AT_RISK) + 1]  # the print area
+REVIEWER_COLUMNS = (P.DECISION, P.REPLACEMENT, P.REVIEWER, P.REVIEWED_ON, P.COMMENT)
+MONEY_FORMAT = '"$"#,##0.00'
+DATE_FORMAT = "yyyy-mm-dd"
 
 # Decision <-> the word in the dropdown
 DECISION_WORDS = {Decision.APPROVED.value: "Approve", Decision.REJECTED.value: "Reject",
@@ -61,8 +77,12 @@ ACTION_FILLS = {  # light fills, one per action
     PlanAction.REVIEW.value: "EDEDED", PlanAction.END_PAIR.value: "F4B084",
     PlanAction.ADD_PAIR.value: "C6E0B4",
 }
-EDITABLE_FILL = "FFF2CC"  # Decision and Replacement: the reviewer's cells
-WIDTHS = {P.REASON: 70, P.DESCRIPTION: 40, P.PROPOSED_TEXT: 50, P.CANDIDATE_SOURCE: 40}
+EDITABLE_FILL = "FFF2CC"  # Decision, Replacement, Reviewer, Reviewed on, Comment
+# Column widths (characters); the long texts wrap, so the print area fits a page's width
+WIDTHS = {P.REASON: 40, P.DESCRIPTION: 26, P.PROPOSED_TEXT: 34, P.OLD_TITLE: 28,
+          P.CANDIDATE_SOURCE: 30, P.COMMENT: 22, P.REVIEWER: 14, P.REVIEWED_ON: 12}
+WRAPPED = (P.REASON, P.DESCRIPTION, P.PROPOSED_TEXT, P.OLD_TITLE, P.COMMENT,
+           P.CANDIDATE_SOURCE)
 HOW_TO_REVIEW = (
     "How to review",
     "1. Go to the Plan sheet; filter by Action, Section or Decision with the header arrows.",
@@ -70,8 +90,10 @@ HOW_TO_REVIEW = (
     "Approve only for a one-to-one successor from an authoritative source.",
     "3. Change means: approve with your own code(s) - type them in Replacement "
     "(comma-separated for several).",
-    "4. Leave every other column as it is: `updater apply` matches rows by Plan row.",
-    "5. Save the workbook and give it to `updater apply` (rows still Pending are not applied).",
+    "4. Sign each row you decide: your name in Reviewer, the date in Reviewed on, a note in "
+    "Comment if you like. `updater apply` writes them into its change log and audit log.",
+    "5. Leave every other column as it is: `updater apply` matches rows by Plan row.",
+    "6. Save the workbook and give it to `updater apply` (rows still Pending are not applied).",
 )
 
 
@@ -124,12 +146,68 @@ def _defused(values: list[Any]) -> list[Any]:
     return out
 
 
+def spelled_table(plan: Plan) -> pd.DataFrame:
+    """The plan's codes as their files write them: ICD-10-CM codes of crosswalk rows in the
+    crosswalk's spelling (the plan identity's), all others (and a crosswalk of unknown
+    spelling) in the publishers' display, dotted. Only normalized codes change, so
+    :func:`read_workbook` gets the stored form back by taking the dots out again."""
+    from updater.codes import spell_code_lists
+
+    t = plan.table.copy()
+    spelling = plan.identity.crosswalk_spelling or DOTTED
+    crosswalk = (t[P.SECTION] == "crosswalk").to_numpy()
+    icd = (t[P.SYSTEM] == "icd10cm").to_numpy()
+    dotted = np.where(crosswalk, spelling == DOTTED, True)
+    for col, rows in ((P.OLD_CODE, icd & dotted), (P.PROPOSED, icd & dotted),
+                      (P.PAIR_DIAGNOSIS, crosswalk & dotted)):
+        if rows.any():
+            t.loc[rows, col] = spell_code_lists(t.loc[rows, col], "icd10cm", DOTTED)
+    return t
+
+
+def _unspelled(table: pd.DataFrame) -> pd.DataFrame:
+    """The stored form of the codes :func:`spelled_table` spelled."""
+    icd = table[P.SYSTEM].str.lower() == "icd10cm"
+    crosswalk = table[P.SECTION].str.lower() == "crosswalk"
+    table[P.OLD_CODE] = unspell_codes(table[P.OLD_CODE], icd.map({True: "icd10cm",
+                                                                   False: ""}))
+    table[P.PROPOSED] = unspell_codes(table[P.PROPOSED], icd.map({True: "icd10cm",
+                                                                   False: ""}))
+    table[P.PAIR_DIAGNOSIS] = unspell_codes(table[P.PAIR_DIAGNOSIS], crosswalk.map(
+        {True: "icd10cm", False: ""}))
+    return table
+
+
+def _reviewed_on(value: Any, row: int, where: str) -> str:
+    """A Reviewed on cell as ISO yyyy-mm-dd: a date cell, or a date typed as text in one
+    of the spellings the chargemaster reader takes; anything else is refused."""
+    from datetime import date, datetime
+
+    from updater.inputs.tables import iso_date
+
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = _cell_text(value)
+    if not text:
+        return ""
+    iso = iso_date(text, excel=isinstance(value, int | float))
+    if not iso:
+        raise UpdaterError(f"Reviewed on {text!r} is not a date", file=where, row=row,
+                           hint="write the date as YYYY-MM-DD (or pick it in Excel)")
+    return iso
+
+
 def write_workbook(plan: Plan, path: str | Path) -> None:
     """The review workbook, written atomically."""
+    from datetime import date
+
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     wb = Workbook()
     summary = wb.active
@@ -142,9 +220,12 @@ def write_workbook(plan: Plan, path: str | Path) -> None:
     for letter in "BCDEF":
         summary.column_dimensions[letter].width = 14
     summary.column_dimensions["B"].width = 36
+    for cells in summary.iter_rows(min_col=1, max_col=2):
+        if str(cells[0].value or "").startswith("Charges at risk"):
+            cells[1].number_format = MONEY_FORMAT
 
     ws = wb.create_sheet(PLAN_SHEET)
-    table = plan.table[list(SHEET_ORDER)].copy()
+    table = spelled_table(plan)[list(SHEET_ORDER)]
     for col in _DECISION_COLUMNS:
         table[col] = table[col].map(DECISION_WORDS).fillna(table[col])
     text_cols = [c for c in SHEET_ORDER if c not in INT_COLUMNS + FLOAT_COLUMNS]
@@ -153,16 +234,18 @@ def write_workbook(plan: Plan, path: str | Path) -> None:
     charges = table[P.CHARGES_AT_RISK].astype(object).where(table[P.CHARGES_AT_RISK].notna(),
                                                             None)
     table[P.CHARGES_AT_RISK] = charges
+    # a reviewed-on date goes in as a date cell (Excel shows and sorts it as one)
+    table[P.REVIEWED_ON] = [_as_date(v) for v in table[P.REVIEWED_ON]]
     for values in table.itertuples(index=False, name=None):
         ws.append([v.item() if hasattr(v, "item") else v for v in values])
     bold = Font(bold=True)
     for cell in ws[1]:
         cell.font = bold
-    ws.freeze_panes = "A2"
+    col_of = {c: i + 1 for i, c in enumerate(SHEET_ORDER)}
+    ws.freeze_panes = ws.cell(2, len(FROZEN) + 1).coordinate
     last = get_column_letter(len(SHEET_ORDER))
     n = len(table)
     ws.auto_filter.ref = f"A1:{last}{n + 1}"
-    col_of = {c: i + 1 for i, c in enumerate(SHEET_ORDER)}
     decision_letter = get_column_letter(col_of[P.DECISION])
     dv = DataValidation(type="list", formula1='"' + ",".join(DECISION_WORDS.values()) + '"',
                         allow_blank=False, showDropDown=False, showErrorMessage=True,
@@ -171,24 +254,44 @@ def write_workbook(plan: Plan, path: str | Path) -> None:
                         prompt="Approve, Reject, Change (give a Replacement) or Pending")
     dv.add(f"{decision_letter}2:{decision_letter}{max(n + 1, 2)}")
     ws.add_data_validation(dv)
+    date_letter = get_column_letter(col_of[P.REVIEWED_ON])
+    dates = DataValidation(type="date", operator="greaterThan",
+                           formula1=str((date(2000, 1, 1) - date(1899, 12, 30)).days),
+                           allow_blank=True, showErrorMessage=True, errorTitle="Reviewed on",
+                           error="Enter the date you reviewed the row (YYYY-MM-DD)")
+    dates.add(f"{date_letter}2:{date_letter}{max(n + 1, 2)}")
+    ws.add_data_validation(dates)
     editable = PatternFill("solid", fgColor=EDITABLE_FILL)
     fills = {a: PatternFill("solid", fgColor=c) for a, c in ACTION_FILLS.items()}
-    action_col, repl_col, dec_col = col_of[P.ACTION], col_of[P.REPLACEMENT], col_of[P.DECISION]
-    money = col_of[P.CHARGES_AT_RISK]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    action_col, repl_col = col_of[P.ACTION], col_of[P.REPLACEMENT]
+    money, reviewed = col_of[P.CHARGES_AT_RISK], col_of[P.REVIEWED_ON]
+    wrapped = {col_of[c] for c in WRAPPED}
     for r, action in enumerate(plan.table[P.ACTION], start=2):
         if action in fills:
             ws.cell(r, action_col).fill = fills[action]
-        ws.cell(r, dec_col).fill = editable
-        repl = ws.cell(r, repl_col)
-        repl.fill = editable
-        repl.number_format = "@"  # a typed 00100 stays 00100
-        ws.cell(r, money).number_format = "#,##0.00"
-    ws.cell(1, dec_col).fill = editable
-    ws.cell(1, repl_col).fill = editable
+        for col in REVIEWER_COLUMNS:
+            ws.cell(r, col_of[col]).fill = editable
+        ws.cell(r, repl_col).number_format = "@"  # a typed 00100 stays 00100
+        ws.cell(r, money).number_format = MONEY_FORMAT
+        ws.cell(r, reviewed).number_format = DATE_FORMAT
+        for i in range(1, len(SHEET_ORDER) + 1):
+            ws.cell(r, i).alignment = wrap if i in wrapped else top
+    for col in REVIEWER_COLUMNS:
+        ws.cell(1, col_of[col]).fill = editable
     for col, i in col_of.items():
         sample = [len(HEADERS[col]), *(len(str(v)) for v in table[col].head(200))]
         ws.column_dimensions[get_column_letter(i)].width = WIDTHS.get(
             col, min(30, max(sample) + 2))
+    # print: landscape, one page wide (as many tall as it takes), the header on every page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = "1:1"
+    ws.print_area = f"A1:{get_column_letter(len(PRINTED))}{n + 1}"
+    ws.print_options.gridLines = True
 
     ident = wb.create_sheet(IDENTITY_SHEET)
     ident.append(["key", "value"])
@@ -201,6 +304,16 @@ def write_workbook(plan: Plan, path: str | Path) -> None:
 
     with atomic_path(path) as tmp:
         wb.save(tmp)
+
+
+def _as_date(value: str) -> Any:
+    """An ISO date text as a date (for a date cell); anything else as it is."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return value
 
 
 def _cell_text(value: Any) -> str:
@@ -260,7 +373,8 @@ def read_workbook(path: str | Path) -> Plan:
     by_header = {h.lower(): c for c, h in HEADERS.items()} | {c: c for c in P.PLAN_COLUMNS}
     header = [by_header.get(str(h).strip().lower(), "") if h is not None else ""
               for h in rows[0]]
-    missing = [HEADERS[c] for c in P.PLAN_COLUMNS if c not in header]
+    missing = [HEADERS[c] for c in P.PLAN_COLUMNS if c not in header
+               and c not in P.OPTIONAL_COLUMNS]
     if missing:
         raise UpdaterError(f"column(s) {', '.join(missing)} missing on the Plan sheet",
                            file=where, hint="keep the columns `updater plan` wrote")
@@ -269,12 +383,17 @@ def read_workbook(path: str | Path) -> Plan:
         return Plan(table=empty_table(), identity=identity)
     columns = {c: [r[i] if i < len(r) else None for r in body]
                for i, c in enumerate(header) if c}
+    for col in P.OPTIONAL_COLUMNS:  # a workbook written before these columns existed
+        columns.setdefault(col, [None] * len(body))
     for col in P.PLAN_COLUMNS:  # cell values converted before pandas infers a dtype
         if col == P.REPLACEMENT:
             columns[col] = [_replacement(v) for v in columns[col]]
+        elif col == P.REVIEWED_ON:
+            columns[col] = [_reviewed_on(v, i, where) for i, v in enumerate(columns[col], 2)]
         elif col not in INT_COLUMNS + FLOAT_COLUMNS:
             columns[col] = [_cell_text(v) for v in columns[col]]
     table = pd.DataFrame({c: pd.Series(columns[c], dtype=object) for c in P.PLAN_COLUMNS})
+    table = _unspelled(table)
     for col in FLOAT_COLUMNS:
         table[col] = pd.to_numeric(table[col], errors="coerce")
     for col in _DECISION_COLUMNS:

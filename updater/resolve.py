@@ -42,15 +42,18 @@ def resolve_side(spec: str, store_root: Path, options: ReadOptions) -> Release:
 
 
 def resolve_pair(old_spec: str, new_spec: str, store_root: Path,
-                 options: ReadOptions) -> tuple[Release, Release, list[Release]]:
-    """OLD and NEW releases, plus the stored releases between them when both are store ids.
+                 options: ReadOptions, *, new_options: ReadOptions | None = None,
+                 reverse: bool = False) -> tuple[Release, Release, list[Release]]:
+    """OLD and NEW releases, plus the stored releases between them when both are store ids
+    (in the order of the diff: newest first when ``reverse``).
 
-    A NEW that lists only changes (an addenda file) is applied onto OLD.
+    ``options`` describe OLD, and NEW too unless ``new_options`` are given. A NEW that
+    lists only changes (an addenda file) is applied onto OLD.
     """
     # the two sides load in parallel: unzipping and Arrow's column kernels release the GIL
     with ThreadPoolExecutor(max_workers=2) as pool:
         old_job = pool.submit(resolve_side, old_spec, store_root, options)
-        new_job = pool.submit(resolve_side, new_spec, store_root, options)
+        new_job = pool.submit(resolve_side, new_spec, store_root, new_options or options)
         old, new = old_job.result(), new_job.result()
     if new.kind is ReleaseKind.CHANGES:
         from updater.changes import apply_changes
@@ -61,15 +64,20 @@ def resolve_pair(old_spec: str, new_spec: str, store_root: Path,
         from updater.store import ReleaseStore
 
         store = ReleaseStore(store_root)
-        steps = [store.load(s.id) for s in store.between(old.system, old.effective,
-                                                          new.effective)]
+        first, last = sorted((old.effective, new.effective))
+        steps = [store.load(s.id) for s in store.between(old.system, first, last)]
+        if reverse:
+            steps.reverse()
     return old, new, steps
 
 
-def diff_specs(old_spec: str, new_spec: str, store_root: Path, options: ReadOptions) -> Diff:
+def diff_specs(old_spec: str, new_spec: str, store_root: Path, options: ReadOptions, *,
+               new_options: ReadOptions | None = None, reverse: bool = False) -> Diff:
     """``updater diff OLD NEW`` as a library call: both sides resolved (store ids or
-    files), and diffed through the stored releases between them."""
+    files), and diffed through the stored releases between them. OLD must be the older
+    release unless ``reverse``."""
     from updater.diff import diff_releases
 
-    old, new, steps = resolve_pair(old_spec, new_spec, store_root, options)
-    return diff_releases(old, new, steps=steps)
+    old, new, steps = resolve_pair(old_spec, new_spec, store_root, options,
+                                   new_options=new_options, reverse=reverse)
+    return diff_releases(old, new, steps=steps, reverse=reverse)

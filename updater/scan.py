@@ -18,9 +18,18 @@ import pyarrow.compute as pc
 
 from updater import inputs as I
 from updater.changesets import ChangeSet
+from updater.codes import display_codes
 from updater.codeshapes import is_icd10cm, procedure_system
+from updater.descriptions import agreement, codes_named, contradictions
 from updater.errors import UpdaterError
+from updater.mapping.earlier import (
+    did_you_mean,
+    earlier_deletions,
+    headers_since,
+    near_misses,
+)
 from updater.model import CODE, LONG, RECORD, TERMINATION_DATE, Release
+from updater.revisions import substantive_title_change
 from updater.vocabulary import AT_RISK_KINDS, ChangeKind, CodeSystem, FindingKind, RecordType
 
 FINDING_COLUMNS = ("source", "row", "charge_code", "description", "department", "code",
@@ -28,18 +37,6 @@ FINDING_COLUMNS = ("source", "row", "charge_code", "description", "department", 
                    "procedure", "diagnosis", "charges_at_risk", "candidates", "automatic")
 _KIND_ORDER = {k.value: i for i, k in enumerate(FindingKind)}
 OTHER_CODE_SET = "other"  # a line coded in a code set the scan does not check (DRG, NDC ...)
-
-# Words a chargemaster description and an official title can plainly disagree on.
-_SIDES = {"right": "right", "rt": "right", "left": "left", "lt": "left",
-          "bilateral": "bilateral", "bilat": "bilateral", "bil": "bilateral"}
-_BODY_PARTS = ("knee", "hip", "shoulder", "elbow", "wrist", "ankle", "foot", "hand", "finger",
-               "toe", "femur", "tibia", "fibula", "humerus", "radius", "ulna", "pelvis", "spine",
-               "cervical", "thoracic", "lumbar", "sacrum", "skull", "head", "neck", "chest",
-               "abdomen", "breast", "heart", "lung", "liver", "kidney", "bladder", "prostate",
-               "uterus", "ovary", "eye", "ear", "nose", "brain", "colon", "stomach", "thyroid")
-_SIDE_RE = r"\b(" + "|".join(_SIDES) + r")\b"
-_PART_RE = r"\b(" + "|".join(_BODY_PARTS) + r")s?\b"
-
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts, missing numbers as None; built column-wise (pandas' to_dict takes
@@ -223,7 +220,7 @@ def _code_facts(codes: pd.Series, cs: ChangeSet) -> pd.DataFrame:
     changes = cs.diff.changes
     changes = changes[changes[RECORD] != RecordType.MODIFIER.value]
     expanded = _isin(codes, changes.loc[changes["kind"] == ChangeKind.EXPANDED.value, CODE])
-    revised = _isin(codes, changes.loc[(changes["kind"] == ChangeKind.REVISED.value)
+    revised = _isin(codes, changes.loc[substantive_title_change(changes)
                                        & (changes[RECORD] == RecordType.CODE.value), CODE])
     in_new, in_old = facts["in_new"].to_numpy(), facts["in_old"].to_numpy()
     header = (facts["new_record"] == RecordType.HEADER.value).to_numpy()
@@ -239,6 +236,11 @@ def _code_facts(codes: pd.Series, cs: ChangeSet) -> pd.DataFrame:
                           "TERM DT " + facts["term_date"], detail)
     detail = np.where(primary == FindingKind.NOT_IN_RELEASE.value,
                       f"in neither {cs.old.id} nor {cs.new.id}", detail)
+    # a stale header is as wrong as a new one: say which it is
+    old_header = (_lookup(codes, old[CODE], old[RECORD]) == RecordType.HEADER.value).to_numpy()
+    detail = np.where(primary == FindingKind.NOT_BILLABLE.value,
+                      np.where(old_header, f"a header in {cs.old.version} and {cs.new.version}",
+                               f"a header new in {cs.new.version}"), detail)
     rows = [facts.assign(kind=primary, detail=detail)[primary != ""]]
     rev = facts[revised & (primary == "")]
     rows.append(rev.assign(kind=FindingKind.REVISED.value,
@@ -248,8 +250,12 @@ def _code_facts(codes: pd.Series, cs: ChangeSet) -> pd.DataFrame:
     return out[[CODE, "system", "kind", "official_title", "previous_title", "detail"]]
 
 
-def _candidate_lists(facts: pd.DataFrame, cs: ChangeSet) -> pd.DataFrame:
-    """``candidates`` (list of dicts) and ``automatic`` per (code, kind) at risk."""
+def _candidate_lists(facts: pd.DataFrame, cs: ChangeSet,
+                     extra: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``candidates`` (list of dicts) and ``automatic`` per (code, kind) at risk, and per
+    code of ``extra`` (candidates found by the scan itself: deleted earlier, near misses).
+    A candidate whose billing unit differs from the old code's carries
+    ``unit_change: {"old": "per dose", "new": "1 mg"}``."""
     at_risk = facts[facts["kind"].isin({k.value for k in AT_RISK_KINDS})]
     cands = cs.candidates
     cands = cands[cands["old_code"].isin(at_risk[CODE])] if len(cands) else cands
@@ -263,20 +269,74 @@ def _candidate_lists(facts: pd.DataFrame, cs: ChangeSet) -> pd.DataFrame:
         kids = kids.assign(relation="narrower", automatic=False,
                            source=f"hierarchy (billable children in {cs.new.version})")
         cands = pd.concat([cands, kids], ignore_index=True) if len(cands) else kids
+    if extra is not None and len(extra):
+        cands = pd.concat([cands, extra], ignore_index=True) if len(cands) else extra
     if not len(cands):
         return pd.DataFrame({CODE: pd.Series([], dtype="str"),
                              "candidates": pd.Series([], dtype=object),
                              "automatic": pd.Series([], dtype=bool)})
+    units = [(o, n) for o, n in zip(
+        cands["old_unit"].fillna("") if "old_unit" in cands else [""] * len(cands),
+        cands["new_unit"].fillna("") if "new_unit" in cands else [""] * len(cands),
+        strict=True)]
     entries: list[object] = [
         {"code": c, "relation": r, "source": s, "automatic": bool(a)}
-        for c, r, s, a in zip(cands["new_code"], cands["relation"], cands["source"],
-                              cands["automatic"], strict=True)]  # candidate rows only
+        | ({"unit_change": {"old": u[0], "new": u[1]}} if u[0] else {})
+        for c, r, s, a, u in zip(cands["new_code"], cands["relation"], cands["source"],
+                                 cands["automatic"], units, strict=True)]  # candidates only
     cands = cands.assign(entry=pd.Series(entries, index=cands.index, dtype=object))
     grouped = cands.groupby("old_code", sort=False)
     lists = grouped["entry"].agg(list)
     automatic = grouped["automatic"].agg(lambda a: bool(len(a) == 1 and a.iloc[0]))
     return pd.DataFrame({CODE: lists.index, "candidates": lists.to_numpy(),
                          "automatic": automatic.reindex(lists.index).to_numpy()})
+
+
+def _from_history(facts: pd.DataFrame, cs: ChangeSet) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Codes in neither release: those the store's history had, ``deleted_earlier`` with
+    when and what the step that deleted them names; the others keep ``not_in_release``,
+    with "did you mean" candidates of the new release one look-alike character or one
+    swap away. A header of both releases that the store's history had billable says since
+    when it is a header. Returns the facts and the candidates found (per old code)."""
+    stale = (facts["kind"] == FindingKind.NOT_BILLABLE.value).to_numpy() & facts[
+        "detail"].str.startswith("a header in ").to_numpy()
+    if stale.any() and cs.store is not None:
+        since = headers_since(facts.loc[stale, CODE], cs.old, cs.store)
+        if len(since):
+            facts = facts.copy()
+            hit = stale & _isin(facts[CODE], pd.Series(since.index, dtype="str"))
+            facts.loc[hit, "detail"] = ("a header since " + facts.loc[hit, CODE].map(since)
+                                        + f", still in {cs.new.version}").to_numpy()
+    gone = (facts["kind"] == FindingKind.NOT_IN_RELEASE.value).to_numpy(copy=True)
+    if not gone.any():
+        return facts, pd.DataFrame()
+    found = []
+    facts = facts.copy()
+    earlier = earlier_deletions(facts.loc[gone, CODE], cs.old, cs.new, cs.store,
+                                conversion=cs.conversion)
+    deleted = earlier.deletions
+    if len(deleted):
+        info = deleted.set_index(CODE)
+        hit = gone & _isin(facts[CODE], deleted[CODE])
+        codes = facts.loc[hit, CODE]
+        facts.loc[hit, "kind"] = FindingKind.DELETED_EARLIER.value
+        facts.loc[hit, "previous_title"] = codes.map(info["previous_title"]).to_numpy()
+        facts.loc[hit, "detail"] = ("deleted in " + codes.map(info["deleted_in"])
+                                    + " (effective " + codes.map(info["deleted_effective"])
+                                    + "), last in " + codes.map(info["last_in"])).to_numpy()
+        found.append(earlier.candidates)
+        gone &= ~hit
+    if gone.any():
+        near = near_misses(facts.loc[gone, CODE], cs.new)
+        if len(near):
+            shown = display_codes(near["new_code"].astype("str"), cs.system)
+            guess = did_you_mean(near, dict(zip(near["new_code"], shown, strict=True)))
+            hit = gone & _isin(facts[CODE], near["old_code"])
+            facts.loc[hit, "detail"] = (facts.loc[hit, "detail"] + "; "
+                                        + facts.loc[hit, CODE].map(guess)).to_numpy()
+            found.append(near)
+    found = [f for f in found if len(f)]
+    return facts, pd.concat(found, ignore_index=True) if found else pd.DataFrame()
 
 
 def _facts_for(codes_by_system: dict[str, pd.Series],
@@ -286,8 +346,8 @@ def _facts_for(codes_by_system: dict[str, pd.Series],
         cs = change_sets.get(system)
         if cs is None or not len(codes):
             continue
-        facts = _code_facts(codes, cs)
-        cands = _candidate_lists(facts, cs)
+        facts, extra = _from_history(_code_facts(codes, cs), cs)
+        cands = _candidate_lists(facts, cs, extra)
         frames.append(facts.merge(cands, on=CODE, how="left"))
     if not frames:
         return pd.DataFrame(columns=[CODE, "system", "kind", "official_title", "previous_title",
@@ -295,46 +355,35 @@ def _facts_for(codes_by_system: dict[str, pd.Series],
     return pd.concat(frames, ignore_index=True)
 
 
-def _words(text: pa.Array, pattern: str, synonyms: dict[str, str] | None) -> pa.Array:
-    """The first side or body-part word in each text (lower case, synonyms folded), or null."""
-    named = pattern.replace("(", "(?P<word>", 1)  # Arrow's extract wants a named group
-    found = pc.struct_field(pc.extract_regex(pc.utf8_lower(text), named), [0])
-    if synonyms:
-        keys = pa.array(list(synonyms))
-        found = pc.take(pa.array(list(synonyms.values())), pc.index_in(found, value_set=keys))
-    return found
-
-
-def _mismatches(lines: pd.DataFrame, titles: pd.DataFrame) -> pd.DataFrame:
-    """Lines whose own description names another side or body part than the official title
-    of their code ("right knee" on a code whose title says right hip). Only lines whose
-    code's title names one are looked at, so 1,000,000 lines cost a few thousand."""
-    found = []
-    for pattern, what, synonyms in ((_SIDE_RE, "side", _SIDES), (_PART_RE, "body part", None)):
-        official = titles["official_title"].str.lower().str.extractall(pattern)[0]
-        if official.empty:
-            continue
-        if synonyms:
-            official = official.map(synonyms)
-        official = official.reset_index(level=1, drop=True)
-        named = pd.DataFrame({CODE: titles[CODE].reindex(official.index).to_numpy(),
-                              "word": official.to_numpy()}).drop_duplicates()
-        subset = lines[_isin(lines[CODE], named[CODE].unique())]
-        if subset.empty:
-            continue
-        said = _words(_arrow(subset["description"]), pattern, synonyms)
-        subset = subset.assign(word=said.to_numpy(zero_copy_only=False))
-        subset = subset[subset["word"].notna()]
-        joined = subset.merge(named.assign(agrees=True), on=[CODE, "word"], how="left")
-        bad = joined[joined["agrees"].isna()].drop(columns="agrees")
-        if not bad.empty:
-            words = named.groupby(CODE)["word"].agg(lambda w: "/".join(sorted(w)))
-            bad = bad.assign(detail=f"the line says {what} '" + bad["word"] + "'; the title says "
-                             + bad[CODE].map(words))
-            found.append(bad)
-    if not found:
-        return lines.iloc[0:0].assign(detail=[])
-    return pd.concat(found, ignore_index=True).drop(columns="word")
+def _mismatches(lines: pd.DataFrame, titles: pd.DataFrame, *, diagnoses: bool = False,
+                said: str = "the line says", code: str = I.CODE,
+                description: str = I.DESCRIPTION) -> pd.DataFrame:
+    """Lines whose own description contradicts the official title of their code ("right
+    knee" on a code whose title says right hip; see ``updater.descriptions``), with the
+    ``detail``. Only lines whose code's title names a side, body part or condition are
+    looked at, and each distinct (code, description) once, on Arrow's columns: 10,000,000
+    pairs cost their few thousand distinct descriptions; only the lines a finding names
+    are taken out of the table."""
+    none = lines.iloc[0:0].assign(detail=pd.Series([], dtype="str"))
+    if lines.empty or titles.empty:
+        return none
+    named = codes_named(titles, diagnoses=diagnoses)
+    codes, texts = _arrow(lines[code]), _arrow(lines[description])
+    keep = pc.and_(pc.is_in(codes, value_set=_arrow(named)), pc.not_equal(texts, ""))
+    distinct = pa.table({"code": codes, "description": texts}).filter(keep).group_by(
+        ["code", "description"], use_threads=False).aggregate([])
+    if not distinct.num_rows:
+        return none
+    found = contradictions(distinct.to_pandas(types_mapper={pa.string(): pd.StringDtype(
+        "pyarrow", na_value=np.nan)}.get), titles.rename(columns={CODE: "code"}),
+        diagnoses=diagnoses, said=said)
+    if found.empty:
+        return none
+    found = found.rename(columns={"code": code, "description": description})
+    # back onto the lines: only those whose code and description a finding names
+    subset = lines[_isin(lines[code], found[code]) & _isin(lines[description],
+                                                            found[description])]
+    return subset.merge(found, on=[code, description], how="inner")
 
 
 def _new_in_family(codes_by_system: dict[str, pd.Series],
@@ -369,8 +418,17 @@ def _effective_by_system(change_sets: dict[str, ChangeSet]) -> dict[str, str]:
 
 def scan_chargemaster(cdm: I.ChargemasterInput, change_sets: dict[str, ChangeSet]
                       ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Findings for chargemaster lines, and the CDM part of the summary."""
+    """Findings for chargemaster lines, and the CDM part of the summary.
+
+    A price-transparency tall file repeats each charge item once per payer and plan: the
+    item is judged once, on its first row, and its payer rows are named in the finding's
+    detail (``payer_rows`` counts the rows folded in)."""
     t = cdm.table
+    repeats = np.zeros(len(t), dtype=bool)
+    if I.ITEM_ROW in t:
+        repeats = (t[I.ROW] != t[I.ITEM_ROW]).to_numpy()
+        if repeats.any():
+            t = t[~repeats]
     codes = _unique(t[I.CODE])
     system_of = procedure_system(codes)
     system = _lookup(t[I.CODE], codes, system_of)  # per line, decided once per distinct code
@@ -417,21 +475,63 @@ def scan_chargemaster(cdm: I.ChargemasterInput, change_sets: dict[str, ChangeSet
         first = lines[_isin(lines[I.CODE], fam[CODE])].drop_duplicates(I.CODE)
         frames.append(first.merge(fam, on=[I.CODE, "system"], how="inner"))
     findings = _finish(frames, "chargemaster")
+    if I.ITEM_ROW in cdm.table and len(findings):
+        findings = _with_payers(findings, cdm.table)
     at_risk_rows = findings.loc[findings["kind"].isin({k.value for k in AT_RISK_KINDS}),
                                 ["row", "charges_at_risk"]].drop_duplicates("row")
     rows = t[I.ROW].to_numpy()
     live_rows = rows[~inactive]
     summary = {
         "rows_read": cdm.rows_read,
-        "lines_checked": len(np.unique(live_rows[checked | (live["system"] == "")
-                                                     .to_numpy()])),
-        "inactive_rows": len(np.unique(rows[inactive])),
-        "lines_without_code": len(np.unique(live_rows[no_code])),
-        "not_checked_rows": len(np.unique(live_rows[~checked & (live["system"] != "")
-                                                        .to_numpy()])),
+        "lines_checked": _distinct(live_rows[checked | (live["system"] == "").to_numpy()]),
+        "inactive_rows": _distinct(rows[inactive]),
+        "lines_without_code": _distinct(live_rows[no_code]),
+        "not_checked_rows": _distinct(live_rows[~checked & (live["system"] != "")
+                                                .to_numpy()]),
         "charges_at_risk": round(float(at_risk_rows["charges_at_risk"].fillna(0).sum()), 2),
+        # at-risk lines without a price or volume: their charges are unknown, not $0.00
+        "lines_at_risk": len(at_risk_rows),
+        "lines_at_risk_without_volume": int(at_risk_rows["charges_at_risk"].isna().sum()),
+        "has_volume": bool(cdm.table[I.VOLUME].notna().any()),
     }
+    if I.ITEM_ROW in cdm.table:
+        summary["charge_items"] = _distinct(rows)
+        summary["payer_rows"] = _distinct(cdm.table.loc[repeats, I.ROW].to_numpy())
     return findings, summary
+
+
+def _distinct(rows: np.ndarray) -> int:
+    """How many distinct row numbers (1-based, dense): a mark per row, not a sort of a
+    million rows."""
+    if not len(rows):
+        return 0
+    seen = np.zeros(int(rows.max()) + 1, dtype=bool)
+    seen[rows] = True
+    return int(seen.sum())
+
+
+MAX_PAYERS_SHOWN = 6
+
+
+def _with_payers(findings: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Each finding of a price-transparency item with the item's payer rows in its detail
+    ("payer rows: Platform Health Insurance / PPO (row 4), ..."): one finding per item,
+    and the reader can still find every row of it."""
+    rows = table.loc[_isin(table[I.ITEM_ROW].astype(str), findings["row"].astype(str)),
+                     [I.ROW, I.ITEM_ROW, I.PAYER]].drop_duplicates(I.ROW)
+    if rows.empty:
+        return findings
+    named = rows[I.PAYER].where(rows[I.PAYER] != "", "payer not named") + " (row " \
+        + rows[I.ROW].astype(str) + ")"
+    by_item = named.groupby(rows[I.ITEM_ROW].to_numpy(), sort=False).agg(
+        lambda p: ", ".join(p.iloc[:MAX_PAYERS_SHOWN]) + (
+            f" and {len(p) - MAX_PAYERS_SHOWN} more" if len(p) > MAX_PAYERS_SHOWN else ""))
+    counts = rows.groupby(I.ITEM_ROW).size()
+    said = findings["row"].map(by_item)
+    n = findings["row"].map(counts).fillna(0).astype(int)
+    text = (n.astype(str) + " payer rows: " + said.fillna("")).where(said.notna(), "")
+    detail = findings["detail"].where(findings["detail"] == "", findings["detail"] + "; ")
+    return findings.assign(detail=(detail + text).where(text != "", findings["detail"]))
 
 
 def _check_code_column(malformed: pd.DataFrame, coded: int, source: str) -> None:
@@ -452,7 +552,7 @@ def _titles(codes_by_system: dict[str, pd.Series],
     frames = []
     for system, codes in codes_by_system.items():
         table = change_sets[system].new.table
-        used = table[table[CODE].isin(pd.unique(codes))]
+        used = table[_isin(table[CODE], codes)]
         frames.append(pd.DataFrame({CODE: used[CODE], "official_title": used[LONG]}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=[CODE, "official_title"])
@@ -540,16 +640,75 @@ def scan_crosswalk(xw: I.CrosswalkInput, change_sets: dict[str, ChangeSet]
                 code=rows[column], system="", kind=FindingKind.MALFORMED.value,
                 detail=np.where(empty[column][mask], f"no {what} code in this pair",
                                 f"not {a} {what} code: '" + rows[column] + "'")))
+    described, notes = _crosswalk_descriptions(t, by_system, change_sets, pair_cols,
+                                               xw.columns)
+    frames += described
     if between.any():
         frames = [_in_force_on_side(f, effective) for f in frames]
     findings = _finish(frames, "crosswalk")
-    summary = {"rows_read": xw.rows_read, "pairs": len(xw.table),
-               "pairs_with_blank_code": int(blank.sum()),
-               "pairs_affected": int(findings[[I.ROW, I.PROCEDURE, I.DIAGNOSIS]]
-                                     .drop_duplicates().shape[0]) if len(findings) else 0,
-               "pairs_checked": len(t), "pairs_inactive": int(inactive.sum()),
-               "pairs_ended": int(ended.sum())}
+    summary: dict[str, Any] = {
+        "rows_read": xw.rows_read, "pairs": len(xw.table),
+        "pairs_with_blank_code": int(blank.sum()),
+        "pairs_affected": int(findings[[I.ROW, I.PROCEDURE, I.DIAGNOSIS]]
+                              .drop_duplicates().shape[0]) if len(findings) else 0,
+        "pairs_checked": len(t), "pairs_inactive": int(inactive.sum()),
+        "pairs_ended": int(ended.sum()),
+        # "20 pairs from 16 rows": the ranges and header codes of list cells expanded
+        # against the release, and the pairs they gave
+        "items_expanded": xw.items_expanded,
+        "pairs_from_expansion": xw.pairs_from_expansion}
+    if notes:
+        summary["notes"] = notes
     return findings, summary
+
+
+# A description column describes a side's codes when at least this share of its pairs has
+# a word in common with the official title (honest descriptions: 75-100%; the procedure's
+# description next to a diagnosis code: a few percent).
+MIN_AGREEMENT = 0.5
+
+
+def _crosswalk_descriptions(t: pd.DataFrame, by_system: dict[str, pd.Series],
+                            change_sets: dict[str, ChangeSet], pair_cols: list[str],
+                            columns: dict[str, str]) -> tuple[list[pd.DataFrame], list[str]]:
+    """``description_mismatch`` for pairs whose own description column contradicts the
+    official title of its code: the diagnosis description against the ICD-10-CM title
+    (side, body part, condition), the procedure description against the CPT/HCPCS one.
+    A column whose descriptions mostly share no word with the titles describes something
+    else (which code a plain "Description" belongs to is a guess): it is not checked, and
+    a note says so, rather than raising an alarm on every pair."""
+    frames, notes = [], []
+    sides = ((I.DIAGNOSIS_DESCRIPTION, I.DIAGNOSIS, [CodeSystem.ICD10CM.value], True),
+             (I.PROCEDURE_DESCRIPTION, I.PROCEDURE,
+              [CodeSystem.CPT.value, CodeSystem.HCPCS.value], False))
+    for column, code, systems, diagnoses in sides:
+        wanted = {s: by_system[s] for s in systems if s in by_system}
+        if column not in t or not wanted:
+            continue
+        titles = _titles(wanted, change_sets)
+        lines = t[[*pair_cols, column]]
+        share = agreement(lines[[code, column]].set_axis(["code", "description"], axis=1),
+                          titles)
+        if share < MIN_AGREEMENT:
+            if (lines[column] != "").any():
+                notes.append(f"the crosswalk's column '{columns.get(column, column)}' does "
+                             f"not describe its {code} codes (only {share:.0%} of its "
+                             "descriptions share a word with the official titles): not "
+                             "checked")
+            continue
+        found = _mismatches(lines, titles, diagnoses=diagnoses,
+                            said="the pair's description says", code=code,
+                            description=column)
+        if found.empty:
+            continue
+        system = pd.Series("", index=found.index, dtype="str")
+        for s in wanted:
+            system = system.where(~_isin(found[code], wanted[s]), s)
+        frames.append(found.assign(
+            code=found[code], system=system, description=found[column],
+            kind=FindingKind.DESCRIPTION_MISMATCH.value).drop(columns=column).merge(
+                titles, on=CODE, how="left"))
+    return frames, notes
 
 
 def _finish(frames: list[pd.DataFrame], source: str) -> pd.DataFrame:
@@ -605,6 +764,11 @@ def scan(change_sets: list[ChangeSet], *, chargemaster: I.ChargemasterInput | No
         len(f) for f in frames) else pd.DataFrame(columns=list(FINDING_COLUMNS))
     counts = findings["kind"].value_counts()
     summary["findings_by_kind"] = {k.value: int(counts.get(k.value, 0)) for k in FindingKind}
-    summary["charges_at_risk"] = summary.get("chargemaster", {}).get("charges_at_risk", 0.0)
+    cdm = summary.get("chargemaster", {})
+    summary["charges_at_risk"] = cdm.get("charges_at_risk", 0.0)
+    # lines at risk whose charges are unknown (no price or volume): not a reassuring $0.00
+    summary["lines_at_risk_without_volume"] = cdm.get("lines_at_risk_without_volume", 0)
+    summary["notes"] = [n for cs in change_sets for n in cs.notes] + summary.get(
+        "crosswalk", {}).get("notes", [])
     return ScanResult(findings=findings, summary=summary, change_sets=change_sets)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from updater.errors import UpdaterError
+from updater.inputs import CrosswalkInput
 from updater.scan import ScanResult, scan
 from updater.vocabulary import FindingKind
 
@@ -84,6 +86,7 @@ def run_scan(*, chargemaster: Path | None, crosswalk: Path | None, old: list[str
     result = scan(change_sets, chargemaster=cdm, crosswalk=xw)
     result.inputs = input_files(chargemaster=(chargemaster, cdm.sha256 if cdm else ""),
                                 crosswalk=(crosswalk, xw.sha256 if xw else ""))
+    record_spelling(result, xw)
     return result, ScanReport(text=summary_text(result), summary_frame=summary_frame(result),
                               failed=bool(kinds) and result.count(kinds) > 0)
 
@@ -98,6 +101,18 @@ def input_files(**files: tuple[Path | None, str]) -> dict[str, dict[str, str]]:
             for name, (path, sha) in files.items() if path is not None}
 
 
+def record_spelling(result: ScanResult, crosswalk: CrosswalkInput | None) -> None:
+    """The crosswalk's ICD-10-CM spelling (``updater.codes.file_spelling``) in the scan's
+    ``inputs``, so the plan, its workbook and the reports write codes as the crosswalk
+    does, also when planned later from the saved scan."""
+    if crosswalk is not None and "crosswalk" in result.inputs:
+        from updater.codes import file_spelling
+        from updater.inputs import DIAGNOSIS_AS_WRITTEN
+
+        result.inputs["crosswalk"]["icd10cm_spelling"] = file_spelling(
+            crosswalk.table[DIAGNOSIS_AS_WRITTEN])
+
+
 def summary_text(result: ScanResult) -> str:
     s = result.summary
     lines = ["Scan against " + "; ".join(cs.label for cs in result.change_sets)]
@@ -108,12 +123,17 @@ def summary_text(result: ScanResult) -> str:
                      + (f", {c['lines_without_code']} without a CPT/HCPCS code"
                         if c["lines_without_code"] else "")
                      + (f", {c['not_checked_rows']} of a code set not in this scan"
-                        if c["not_checked_rows"] else ""))
+                        if c["not_checked_rows"] else "")
+                     + (f"; {c['charge_items']} charge items, {c['payer_rows']} more payer "
+                        "rows of them (each item judged once)" if c.get("payer_rows") else ""))
     if "crosswalk" in s:
         x = s["crosswalk"]
         ended = x.get("pairs_inactive", 0) + x.get("pairs_ended", 0)
-        lines.append(f"crosswalk: {x['rows_read']} rows read, {x['pairs']} pairs, "
-                     f"{x['pairs_affected']} pairs affected"
+        grown = x.get("pairs_from_expansion", 0)
+        lines.append(f"crosswalk: {x['rows_read']} rows read, {x['pairs']} pairs"
+                     + (f" ({grown} of them from expanding {x.get('items_expanded', 0)} "
+                        "ranges and header codes in list cells)" if grown else "")
+                     + f", {x['pairs_affected']} pairs affected"
                      + (f", {ended} inactive or end-dated (not flagged)" if ended else ""))
     lines.append("")
     lines.append(f"{'finding':24}{'chargemaster':>14}{'crosswalk':>12}")
@@ -126,8 +146,25 @@ def summary_text(result: ScanResult) -> str:
     if not len(f):
         lines.append("no findings")
     lines.append("")
-    lines.append(f"charges at risk (price x annual volume): ${s['charges_at_risk']:,.2f}")
+    lines.append(f"charges at risk (price x annual volume): {charges_at_risk_text(s)}")
+    lines += [f"note: {n}" for n in s.get("notes", [])]
     return "\n".join(lines)
+
+
+def charges_at_risk_text(summary: dict[str, Any]) -> str:
+    """``$3,122,492.06``; ``unknown (no volume)`` when no line at risk has a price and a
+    volume (a price-transparency file has none); else the known part, with how many lines
+    it leaves out."""
+    cdm = summary.get("chargemaster", summary)
+    total = float(summary.get("charges_at_risk", 0.0) or 0.0)
+    unknown = int(cdm.get("lines_at_risk_without_volume", 0) or 0)
+    at_risk = int(cdm.get("lines_at_risk", unknown) or 0)
+    if unknown and unknown >= at_risk:
+        return f"unknown (no volume; {unknown} line{'s' if unknown != 1 else ''} at risk)"
+    if unknown:
+        return (f"${total:,.2f} (and {unknown} line{'s' if unknown != 1 else ''} at risk "
+                "without a volume, not counted)")
+    return f"${total:,.2f}"
 
 
 def summary_frame(result: ScanResult) -> pd.DataFrame:

@@ -5,6 +5,7 @@ Layout under the store folder (other files in it are left alone)::
     manifest.json                       what is stored, written last
     store/<system>/<version>-<sha>.parquet            the normalized table
     store/<system>/<version>-<sha>.changes.parquet    the publisher's change list
+    store/<system>/<version>-<sha>.notes.parquet      instructional notes (ICD-10-CM tabular)
 
 Parsing a publisher's zip takes a fraction of a second; reloading the parquet takes a
 few hundredths, so the diff, the history and the scans reuse imported releases. Every
@@ -65,10 +66,12 @@ class StoredRelease:
     has_publisher_changes: bool
     publisher_summary: dict[str, dict[str, int]] = field(default_factory=dict)
     publisher_source: str = ""  # the change list's file, as the publisher named it
+    publisher_files: dict[str, str] = field(default_factory=dict)  # what its counts are of
     applied_onto: str | None = None  # set when imported from a changes-only file
     extra: dict[str, str] = field(default_factory=dict)
     table_file: str = ""  # relative to the store folder
     changes_file: str | None = None
+    notes_file: str | None = None  # the instructional notes, when the release has them
 
 
 @dataclass(frozen=True)
@@ -134,10 +137,13 @@ class ReleaseStore:
         if entry.changes_file:
             changes = PublisherChanges(entries=self._read_table(entry.changes_file),
                                        summary=entry.publisher_summary,
-                                       source=entry.publisher_source)
+                                       source=entry.publisher_source,
+                                       files=dict(entry.publisher_files))
+        notes = self._read_table(entry.notes_file) if entry.notes_file else None
         return Release(system=entry.system, version=entry.version, effective=entry.effective,
                        table=table, sources=entry.sources, format=entry.format,
-                       kind=ReleaseKind.FULL, publisher_changes=changes, extra=dict(entry.extra))
+                       kind=ReleaseKind.FULL, publisher_changes=changes, extra=dict(entry.extra),
+                       notes=notes)
 
     def rows(self, release_id: str, *, codes: Sequence[str] | None = None,
              prefix: str | None = None) -> pd.DataFrame:
@@ -151,6 +157,14 @@ class ReleaseStore:
             starts = pc.starts_with(pc.field(CODE), prefix)
             condition = starts if condition is None else condition | starts
         return self._read_table(entry.table_file, condition)
+
+    def publisher_rows(self, release_id: str, codes: Sequence[str]) -> pd.DataFrame | None:
+        """The lines of a stored release's own change list about some codes (filtered while
+        reading), or None when it came without one."""
+        entry = self.get(release_id)
+        if not entry.changes_file:
+            return None
+        return self._read_table(entry.changes_file, pc.field(CODE).isin(builtins.list(codes)))
 
     def between(self, system: CodeSystem | str, old_effective: date,
                 new_effective: date) -> builtins.list[StoredRelease]:
@@ -284,6 +298,8 @@ class ReleaseStore:
         table_file = (folder / f"{stem}.parquet").as_posix()
         changes = release.publisher_changes
         changes_file = (folder / f"{stem}.changes.parquet").as_posix() if changes else None
+        notes_file = (folder / f"{stem}.notes.parquet").as_posix() if (
+            release.notes is not None) else None
         counts = release.table[RECORD].value_counts()
         stored = StoredRelease(
             id=release.id, system=release.system, version=release.version,
@@ -296,18 +312,22 @@ class ReleaseStore:
             has_publisher_changes=changes is not None,
             publisher_summary=changes.summary if changes else {},
             publisher_source=changes.source if changes else "",
+            publisher_files=dict(changes.files) if changes else {},
             applied_onto=release.extra.get(APPLIED_ONTO), extra=dict(release.extra),
-            table_file=table_file, changes_file=changes_file)
+            table_file=table_file, changes_file=changes_file, notes_file=notes_file)
         kept = [r for r in entries if r is not existing]
-        in_use = {f for r in kept for f in (r.table_file, r.changes_file) if f}
+        in_use = {f for r in kept for f in (r.table_file, r.changes_file, r.notes_file) if f}
         written: builtins.list[Path] = []
         try:
             written.append(self._write_parquet(release.table, table_file))
             if changes is not None and changes_file is not None:
                 written.append(self._write_parquet(changes.entries, changes_file))
+            if release.notes is not None and notes_file is not None:
+                written.append(self._write_parquet(release.notes, notes_file))
             self._write_manifest([*kept, stored])
         except BaseException as exc:
-            old = {existing.table_file, existing.changes_file} if existing else set()
+            old = ({existing.table_file, existing.changes_file, existing.notes_file}
+                   if existing else set())
             for path in written:
                 if path.relative_to(self.root).as_posix() not in in_use | old:
                     path.unlink(missing_ok=True)
@@ -317,8 +337,8 @@ class ReleaseStore:
                                       "unchanged") from exc
             raise
         if existing is not None:  # only now is the old data unreferenced
-            for old_file in (existing.table_file, existing.changes_file):
-                if old_file and old_file not in in_use | {table_file, changes_file}:
+            for old_file in (existing.table_file, existing.changes_file, existing.notes_file):
+                if old_file and old_file not in in_use | {table_file, changes_file, notes_file}:
                     (self.root / old_file).unlink(missing_ok=True)
         return stored
 

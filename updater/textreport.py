@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from updater.diff import Diff
+from updater.notes import not_compared_reason
 from updater.verify import Verification
 
 SUMMARY_ROWS = (("added", "added"), ("deleted", "deleted"),
@@ -10,7 +11,8 @@ SUMMARY_ROWS = (("added", "added"), ("deleted", "deleted"),
                 ("revised_both", "  both titles"), ("revised_long_only", "  long title only"),
                 ("revised_short_only", "  short title only"),
                 ("revised_medium_only", "  medium descriptor only"),
-                ("cosmetic", "cosmetic (not counted)"),
+                ("revised_cosmetic", "  whitespace/case only"),
+                ("cosmetic", "not counted (unlisted)"),
                 ("expanded", "expanded (now a header)"), ("terminated", "terminated"),
                 ("reinstated", "reinstated"), ("attributes", "other fields changed"))
 
@@ -36,19 +38,32 @@ def summary_table(diff: Diff) -> str:
             continue
         lines.append(f"{label:26}" + "".join(
             f"{'' if v is None else v:>10}" for v in values))
+    notes = diff.summary.get("notes")
+    if notes is not None:
+        lines.append(f"instructional notes: {notes['changed']} changed in {notes['elements']} "
+                     f"codes, headers, sections or chapters ({notes['added']} notes added, "
+                     f"{notes['removed']} removed)")
+    elif reason := not_compared_reason(old, new):
+        lines.append(reason)
     return "\n".join(lines)
 
 
 def verification_text(v: Verification, limit: int = 20) -> str:
-    if v.ok and not v.disagreements:
+    if v.ok and not v.disagreements and not v.summary_explanations:
         return (f"verified against {v.against}: match ({v.checked} lines; "
                 f"summary block agrees)" if v.summary_checks else
                 f"verified against {v.against}: match ({v.checked} entries)")
-    out = [f"verified against {v.against}: "
-           + ("match, with explained differences" if v.ok else "DISAGREES")]
+    verdict = ("match, with explained differences" if v.ok else
+               "CANNOT CHECK EVERY CHANGE" if v.unverifiable and not v.unexplained else
+               "DISAGREES")
+    out = [f"verified against {v.against}: {verdict}"]
+    if v.unverifiable:
+        out.append(f"  {v.unverifiable}")
     for what, pub, ours in v.summary_checks:
         if pub != ours:
-            out.append(f"  summary {what}: publisher {pub}, computed {ours}")
+            why = v.summary_explanations.get(what)
+            out.append(f"  summary {what}: publisher {pub}, computed {ours}"
+                       + (f" - explained: {why}" if why else ""))
     shown = sorted(v.disagreements, key=lambda d: d.explained)[:limit]
     for d in shown:
         where = f" (line {d.line})" if d.line else ""

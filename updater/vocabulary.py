@@ -31,6 +31,10 @@ class RecordType(StrEnum):
     CODE = "code"  # billable / reportable code
     HEADER = "header"  # ICD-10-CM category or subcategory, not valid for HIPAA transactions
     MODIFIER = "modifier"  # HCPCS / CPT two-character modifier
+    # ICD-10-CM tabular chapters and sections: they carry instructional notes, so they are
+    # rows of a release's notes and of notes changes, never rows of a release table
+    CHAPTER = "chapter"
+    SECTION = "section"
 
 
 class ChangeKind(StrEnum):
@@ -38,12 +42,40 @@ class ChangeKind(StrEnum):
 
     ADDED = "added"
     DELETED = "deleted"
-    REVISED = "revised"  # title changed in substance
-    COSMETIC = "cosmetic"  # whitespace or letter case only; the publisher does not count it
+    REVISED = "revised"  # title changed (see updater.revisions: the publisher's list decides)
+    COSMETIC = "cosmetic"  # a title change the publisher's change list does not count
     EXPANDED = "expanded"  # billable code became a header; its new billable children listed
     TERMINATED = "terminated"  # HCPCS: TERM DT on or before the new release's effective date
     REINSTATED = "reinstated"  # HCPCS: was terminated, is active again
     ATTRIBUTES = "attributes"  # other publisher fields (pricing, coverage, XREF ...)
+    NOTES = "notes"  # ICD-10-CM tabular: instructional notes of one type added or removed
+
+
+class NoteType(StrEnum):
+    """The ICD-10-CM tabular's instructional notes, named as its XML names them. A note
+    element the CDC adds later is kept under its own element name (these are the known
+    ones, in the order the reports show them)."""
+
+    INCLUSION_TERM = "inclusionTerm"
+    INCLUDES = "includes"
+    EXCLUDES1 = "excludes1"
+    EXCLUDES2 = "excludes2"
+    CODE_FIRST = "codeFirst"
+    USE_ADDITIONAL_CODE = "useAdditionalCode"
+    CODE_ALSO = "codeAlso"
+    NOTES = "notes"
+    SEVEN_CHR_NOTE = "sevenChrNote"
+    SEVEN_CHR_DEF = "sevenChrDef"  # the 7th characters: one note "A: initial encounter" each
+
+    @property
+    def label(self) -> str:
+        return {
+            "inclusionTerm": "Inclusion terms", "includes": "Includes",
+            "excludes1": "Excludes1", "excludes2": "Excludes2", "codeFirst": "Code first",
+            "useAdditionalCode": "Use additional code", "codeAlso": "Code also",
+            "notes": "Note", "sevenChrNote": "7th character note",
+            "sevenChrDef": "7th characters",
+        }[self.value]
 
 
 class RevisionScope(StrEnum):
@@ -79,6 +111,7 @@ class FindingKind(StrEnum):
     REVISED = "revised"  # official title changed; the CDM description may need an update
     TERMINATED = "terminated"  # HCPCS TERM DT on or before the new release's effective date
     NOT_BILLABLE = "not_billable"  # a header in the new release (stale codes are common)
+    DELETED_EARLIER = "deleted_earlier"  # in neither release: deleted before the old one
     NOT_IN_RELEASE = "not_in_release"  # never in either release: a typo or another code set
     MALFORMED = "malformed"  # not the shape of any code (or blank)
     DESCRIPTION_MISMATCH = "description_mismatch"  # line's text contradicts the official title
@@ -87,7 +120,7 @@ class FindingKind(StrEnum):
 
 # Findings whose line bills a code that will not be payable: these carry charges at risk.
 AT_RISK_KINDS = frozenset({FindingKind.DELETED, FindingKind.TERMINATED, FindingKind.EXPANDED,
-                           FindingKind.NOT_BILLABLE})
+                           FindingKind.NOT_BILLABLE, FindingKind.DELETED_EARLIER})
 
 
 class PlanAction(StrEnum):

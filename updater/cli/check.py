@@ -21,9 +21,10 @@ def check(
                                 help="How many days ahead a missing release needs action."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Show the coming effective dates with days left, which releases are in the store and
-    which are missing, and whether the chargemaster and crosswalk named in updater.toml
-    still have undecided findings for the next date. Exit status 0 ready, 1 action
+    """Show the coming effective dates with days left (updates off the calendar too, once
+    their release is in the store or the inbox), which releases are in the store, waiting
+    in the inbox or missing, and which findings of the chargemaster and crosswalk named in
+    updater.toml are still undecided for the next date. Exit status 0 ready, 1 action
     needed, 2 error."""
     from updater.config import load_config
     from updater.output import write_json

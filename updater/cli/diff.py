@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 @app.command()
 def diff(
+    ctx: typer.Context,
     old: str = opt.OLD,
     new: str = opt.NEW,
     store: Path = opt.STORE,
@@ -34,30 +35,33 @@ def diff(
         help="Exit 1 when the diff disagrees with "
         "the publisher's own change list in a way not explained.",
     ),
-    format: str | None = opt.FORMAT,
+    reverse: bool = opt.REVERSE,
+    old_effective: str | None = opt.OLD_EFFECTIVE,
+    new_effective: str | None = opt.NEW_EFFECTIVE,
+    old_label: str | None = opt.OLD_LABEL,
+    new_label: str | None = opt.NEW_LABEL,
+    format: str | None = opt.BOTH_FORMAT,
+    old_format: str | None = opt.OLD_FORMAT,
+    new_format: str | None = opt.NEW_FORMAT,
     system: str | None = opt.SYSTEM,
-    effective: str | None = opt.EFFECTIVE,
     code_col: str | None = opt.CODE_COL,
     desc_col: str | None = opt.DESC_COL,
     short_col: str | None = opt.SHORT_COL,
-    sheet: str | None = opt.SHEET,
+    sheet: str | None = opt.BOTH_SHEET,
+    old_sheet: str | None = opt.OLD_SHEET,
+    new_sheet: str | None = opt.NEW_SHEET,
+    effective: str | None = opt.ONE_SIDED_EFFECTIVE,
 ) -> None:
     """What changed from OLD to NEW: added, deleted, revised, expanded ... codes, with the
-    publisher-style summary and the check against the publisher's own change list."""
+    publisher-style summary and the check against the publisher's own change list.
+    Options that describe one release are given per side (--new-effective ...); OLD must
+    be the older release unless --reverse."""
     from updater.output import write_json, write_table
     from updater.resolve import diff_specs
     from updater.textreport import diff_report
 
-    read = opt.read_options(
-        format=format,
-        system=system,
-        effective=effective,
-        code_col=code_col,
-        desc_col=desc_col,
-        short_col=short_col,
-        sheet=sheet,
-    )
-    result = diff_specs(old, new, store, read)
+    old_read, new_read = opt.pair_read_options_of(ctx.params)
+    result = diff_specs(old, new, store, old_read, new_options=new_read, reverse=reverse)
     if json_out:
         write_json(result.to_dict(), json_out)
     if csv_out:

@@ -67,9 +67,10 @@ def read_options(
     desc_col: str | None = None,
     short_col: str | None = None,
     sheet: str | None = None,
+    effective_option: str = "--effective",
 ) -> ReadOptions:
     """ReadOptions from the command line's words, checked."""
-    eff: date | None = parse_date(effective, what="--effective") if effective else None
+    eff: date | None = parse_date(effective, what=effective_option) if effective else None
     sys_: CodeSystem | None = None
     if system:
         try:
@@ -124,3 +125,79 @@ USER_MAPS = typer.Option(
     help="Your own old -> new code file (e.g. CPT 'to report, see' guidance).")
 OVERRIDES = typer.Option(
     [], "--override", metavar="FILE", help="Old -> new file that wins over every other source.")
+
+# Options of commands that read two releases (diff, report release, report training): what
+# describes one release is given for that side, so one release is never labelled as the other.
+OLD_EFFECTIVE = typer.Option(None, "--old-effective", metavar="YYYY-MM-DD",
+                             help="Effective date of OLD, when its file names do not say it.")
+NEW_EFFECTIVE = typer.Option(None, "--new-effective", metavar="YYYY-MM-DD",
+                             help="Effective date of NEW (e.g. a mid-year update named for its "
+                             "fiscal year).")
+OLD_LABEL = typer.Option(None, "--old-label", metavar="LABEL",
+                         help="Version label of OLD instead of the one inferred.")
+NEW_LABEL = typer.Option(None, "--new-label", metavar="LABEL",
+                         help="Version label of NEW instead of the one inferred.")
+OLD_FORMAT = typer.Option(None, "--old-format", metavar="NAME",
+                          help="Force a reader for OLD only (see 'updater formats').")
+NEW_FORMAT = typer.Option(None, "--new-format", metavar="NAME",
+                          help="Force a reader for NEW only.")
+OLD_SHEET = typer.Option(None, "--old-sheet", metavar="NAME",
+                         help="Worksheet of OLD, when it is an XLSX file.")
+NEW_SHEET = typer.Option(None, "--new-sheet", metavar="NAME",
+                         help="Worksheet of NEW, when it is an XLSX file.")
+BOTH_FORMAT = typer.Option(None, "--format", metavar="NAME",
+                           help="Force a reader for both sides (see 'updater formats').")
+BOTH_SHEET = typer.Option(None, "--sheet", metavar="NAME",
+                          help="Worksheet of both sides, when they are XLSX files.")
+ONE_SIDED_EFFECTIVE = typer.Option(None, "--effective", metavar="YYYY-MM-DD", hidden=True,
+                                   help="Refused: give --old-effective or --new-effective.")
+REVERSE = typer.Option(False, "--reverse",
+                       help="OLD is the newer release on purpose: show the changes going back "
+                       "in time (refused otherwise).")
+
+
+PAIR_OPTION_NAMES = ("format", "system", "effective", "code_col", "desc_col", "short_col",
+                     "sheet", "old_effective", "new_effective", "old_label", "new_label",
+                     "old_format", "new_format", "old_sheet", "new_sheet")
+
+
+def pair_read_options_of(params: dict[str, object]) -> tuple[ReadOptions, ReadOptions]:
+    """``pair_read_options`` from a command's parameters (``typer.Context.params``)."""
+    given = {k: params.get(k) for k in PAIR_OPTION_NAMES}
+    return pair_read_options(str(params["old"]), str(params["new"]),
+                             **given)  # type: ignore[arg-type]
+
+
+def pair_read_options(
+    old: str, new: str, *, format: str | None = None, system: str | None = None,
+    effective: str | None = None, code_col: str | None = None, desc_col: str | None = None,
+    short_col: str | None = None, sheet: str | None = None,
+    old_effective: str | None = None, new_effective: str | None = None,
+    old_label: str | None = None, new_label: str | None = None,
+    old_format: str | None = None, new_format: str | None = None,
+    old_sheet: str | None = None, new_sheet: str | None = None,
+) -> tuple[ReadOptions, ReadOptions]:
+    """ReadOptions for OLD and NEW: the shared options for both, each side's own over them.
+
+    ``--effective`` alone is refused: it would date both releases alike, and a release
+    diffed with a copy of itself finds nothing."""
+    from updater.errors import UpdaterError
+    from updater.resolve import looks_like_id
+
+    if effective:
+        raise UpdaterError(
+            "--effective would give OLD and NEW the same date",
+            hint="say which release it describes: --old-effective or --new-effective")
+    for spec, side, given in ((old, "OLD", (old_effective, old_label, old_format, old_sheet)),
+                              (new, "NEW", (new_effective, new_label, new_format, new_sheet))):
+        if looks_like_id(spec) and any(given):
+            raise UpdaterError(
+                f"{spec} is a stored release: its label, date and format were fixed when it "
+                f"was imported, so the --{side.lower()}-... options do not apply to it",
+                hint="give the release file instead of the store id, or leave the option out")
+    shared = dict(system=system, code_col=code_col, desc_col=desc_col, short_col=short_col)
+    return (
+        read_options(format=old_format or format, version=old_label, effective=old_effective,
+                     sheet=old_sheet or sheet, effective_option="--old-effective", **shared),
+        read_options(format=new_format or format, version=new_label, effective=new_effective,
+                     sheet=new_sheet or sheet, effective_option="--new-effective", **shared))

@@ -48,7 +48,8 @@ def plan(
             raise UpdaterError("--scan plans from the saved findings: --from, --to, "
                                "--conversion, --map and --override belong to the scan",
                                file=scan, hint="leave them out, or scan again without --scan")
-        made = plan_from_scan_json(scan, chargemaster=chargemaster, crosswalk=crosswalk)
+        made = plan_from_scan_json(scan, chargemaster=chargemaster, crosswalk=crosswalk,
+                                   store=store)
     else:
         result, _ = run_scan(
             chargemaster=chargemaster, crosswalk=crosswalk, old=old, new=new,

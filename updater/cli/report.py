@@ -24,16 +24,15 @@ report_app = typer.Typer(
 )
 app.add_typer(report_app, name="report")
 
-def _diff(old: str, new: str, store: Path, format: str | None, system: str | None,
-          effective: str | None, code_col: str | None, desc_col: str | None,
-          short_col: str | None, sheet: str | None) -> Diff:
-    """OLD and NEW resolved and diffed exactly as ``updater diff`` does."""
+def _diff(ctx: typer.Context) -> Diff:
+    """OLD and NEW resolved and diffed exactly as ``updater diff`` does, from the
+    command's parameters."""
     from updater.resolve import diff_specs
 
-    read = opt.read_options(format=format, system=system, effective=effective,
-                            code_col=code_col, desc_col=desc_col, short_col=short_col,
-                            sheet=sheet)
-    return diff_specs(old, new, store, read)
+    p = ctx.params
+    old_read, new_read = opt.pair_read_options_of(p)
+    return diff_specs(p["old"], p["new"], p["store"], old_read, new_options=new_read,
+                      reverse=p["reverse"])
 
 
 def _default_name(kind: str, diff: Diff, extra: str = "") -> Path:
@@ -43,19 +42,29 @@ def _default_name(kind: str, diff: Diff, extra: str = "") -> Path:
 
 @report_app.command("release")
 def release(
+    ctx: typer.Context,
     old: str = opt.OLD,
     new: str = opt.NEW,
     out: Path | None = typer.Option(
         None, "--out", "-o", metavar="FILE.html",
         help="Where to write the page [default: release-SYSTEM-OLD-NEW.html]."),
     store: Path = opt.STORE,
-    format: str | None = opt.FORMAT,
+    reverse: bool = opt.REVERSE,
+    old_effective: str | None = opt.OLD_EFFECTIVE,
+    new_effective: str | None = opt.NEW_EFFECTIVE,
+    old_label: str | None = opt.OLD_LABEL,
+    new_label: str | None = opt.NEW_LABEL,
+    format: str | None = opt.BOTH_FORMAT,
+    old_format: str | None = opt.OLD_FORMAT,
+    new_format: str | None = opt.NEW_FORMAT,
     system: str | None = opt.SYSTEM,
-    effective: str | None = opt.EFFECTIVE,
     code_col: str | None = opt.CODE_COL,
     desc_col: str | None = opt.DESC_COL,
     short_col: str | None = opt.SHORT_COL,
-    sheet: str | None = opt.SHEET,
+    sheet: str | None = opt.BOTH_SHEET,
+    old_sheet: str | None = opt.OLD_SHEET,
+    new_sheet: str | None = opt.NEW_SHEET,
+    effective: str | None = opt.ONE_SIDED_EFFECTIVE,
 ) -> None:
     """What changed from OLD to NEW, for sign-off: the publisher-style summary, the check
     against the publisher's change list, changes by chapter or section, and every added,
@@ -63,14 +72,14 @@ def release(
     from updater.reports.release import release_report
     from updater.reports.render import write_html
 
-    diff = _diff(old, new, store, format, system, effective, code_col, desc_col, short_col,
-                 sheet)
+    diff = _diff(ctx)
     path = write_html(release_report(diff), out or _default_name("release", diff))
     typer.echo(f"wrote {path}")
 
 
 @report_app.command("training")
 def training(
+    ctx: typer.Context,
     old: str = opt.OLD,
     new: str = opt.NEW,
     focus: str | None = typer.Option(
@@ -85,13 +94,22 @@ def training(
         None, "--out", "-o", metavar="FILE.html",
         help="Where to write the page [default: training-SYSTEM-OLD-NEW[-SPECIALTY].html]."),
     store: Path = opt.STORE,
-    format: str | None = opt.FORMAT,
+    reverse: bool = opt.REVERSE,
+    old_effective: str | None = opt.OLD_EFFECTIVE,
+    new_effective: str | None = opt.NEW_EFFECTIVE,
+    old_label: str | None = opt.OLD_LABEL,
+    new_label: str | None = opt.NEW_LABEL,
+    format: str | None = opt.BOTH_FORMAT,
+    old_format: str | None = opt.OLD_FORMAT,
+    new_format: str | None = opt.NEW_FORMAT,
     system: str | None = opt.SYSTEM,
-    effective: str | None = opt.EFFECTIVE,
     code_col: str | None = opt.CODE_COL,
     desc_col: str | None = opt.DESC_COL,
     short_col: str | None = opt.SHORT_COL,
-    sheet: str | None = opt.SHEET,
+    sheet: str | None = opt.BOTH_SHEET,
+    old_sheet: str | None = opt.OLD_SHEET,
+    new_sheet: str | None = opt.NEW_SHEET,
+    effective: str | None = opt.ONE_SIDED_EFFECTIVE,
 ) -> None:
     """What is new, gone and changed for coders of a specialty (--specialty) or a set of
     code ranges (--focus), grouped by category, printable. Without either: the whole
@@ -100,8 +118,7 @@ def training(
     from updater.reports.training import check_request, training_report
 
     check_request(focus, specialty)  # before any release is read
-    diff = _diff(old, new, store, format, system, effective, code_col, desc_col, short_col,
-                 sheet)
+    diff = _diff(ctx)
     html = training_report(diff, focus=focus, specialty=specialty)
     extra = f"-{slug(specialty)}" if specialty else ""
     path = write_html(html, out or _default_name("training", diff, extra))

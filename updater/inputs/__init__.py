@@ -34,12 +34,22 @@ VOLUME = "volume"  # annual volume / units, float, NaN when absent
 CDM_COLUMNS = (ROW, CHARGE_CODE, DESCRIPTION, CODE, RAW_CODE, CODE_COLUMN, CODE_TYPE,
                MODIFIERS, REVENUE_CODE, DEPARTMENT, STATUS, ACTIVE, EFFECTIVE_DATE, END_DATE,
                PRICE, VOLUME)
+# Only in a price-transparency tall file, which repeats each charge item once per payer and
+# plan: the first row of the line's item (the scan judges each item once, on that row) and
+# the row's payer and plan ("Platform Health Insurance / PPO").
+ITEM_ROW = "item_row"
+PAYER = "payer"
 
 # Crosswalk table: one row per (procedure, diagnosis) pair after expanding lists and ranges.
 PROCEDURE = "procedure"  # normalized CPT/HCPCS code
 DIAGNOSIS = "diagnosis"  # normalized ICD-10-CM code, no dot
 DIAGNOSIS_AS_WRITTEN = "diagnosis_as_written"  # the list item or range it came from
 CROSSWALK_COLUMNS = (ROW, PROCEDURE, DIAGNOSIS, DIAGNOSIS_AS_WRITTEN)
+# Only when the crosswalk has such a column: the pair's own words for its codes, checked
+# against the official titles by the scan. A diagnosis description is kept only on pairs
+# that are the whole of their line (not one item of a list or a range's expansion).
+PROCEDURE_DESCRIPTION = "procedure_description"
+DIAGNOSIS_DESCRIPTION = "diagnosis_description"
 
 
 @dataclass
@@ -63,3 +73,8 @@ class CrosswalkInput:
     source: str
     layout: str = ""  # "long" or "wide"
     sha256: str = ""
+    # ranges (M17.0-M17.9, M17.1-) and header codes in list cells that were expanded
+    # against the release, and the pairs that expansion produced
+    items_expanded: int = 0
+    pairs_from_expansion: int = 0
+    columns: dict[str, str] = field(default_factory=dict)  # our name -> input column used

@@ -8,8 +8,18 @@ with spaces, en dashes or "thru"), ``M17.1-`` (M17.1 and everything under it) or
 codes ``M17`` (payers' coverage articles). Ranges and headers stand for billable codes of
 the ICD-10-CM release the crosswalk was built on (``expand_with``), so they are expanded
 against it: a range A-B covers every billable code c with A <= c and (c <= B or c a
-descendant of B), codes compared without dots. A plain code stays as written, in the
-release or not: the scan judges it.
+descendant of B), codes compared without dots. A header code is shorthand only in a file
+that writes shorthand (some cell holds a list or a range); in a file of one code per
+cell (long, or several diagnosis columns) a header is a pair like any other, and a stale
+one (``97161, M54.5``: a header since FY2022) is the scan's to report, not to hide. A
+plain code stays as written, in the release or not: the scan judges it. How many items
+were expanded, and into how many pairs, is counted (``CrosswalkInput.items_expanded``,
+``pairs_from_expansion``), so "20 pairs from 16 rows" comes with its reason.
+
+A description column is kept for the scan to check against the official titles: a
+diagnosis description (``Diagnosis Description``, ``dx desc``, ``ICD-10 Description``),
+a procedure description (``CPT Description``, ``Procedure Desc``), or a plain
+``Description`` / ``Desc``, which describes the code column nearest to its left.
 
 Everything is vectorized: a 10,000,000-pair long CSV is parsed by ``pyarrow.csv`` and
 normalized on the Arrow buffers; ranges are expanded by ``np.searchsorted`` over the
@@ -19,7 +29,7 @@ release's sorted codes.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,15 +38,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from updater.codeshapes import SHAPES
 from updater.errors import UpdaterError
 from updater.inputs import (
     ACTIVE,
     CROSSWALK_COLUMNS,
     DIAGNOSIS,
     DIAGNOSIS_AS_WRITTEN,
+    DIAGNOSIS_DESCRIPTION,
     EFFECTIVE_DATE,
     END_DATE,
     PROCEDURE,
+    PROCEDURE_DESCRIPTION,
     ROW,
     STATUS,
     CrosswalkInput,
@@ -69,9 +82,11 @@ from updater.inputs.tables import (
     shown_columns,
 )
 from updater.model import CODE, RECORD
-from updater.vocabulary import RecordType
+from updater.vocabulary import CodeSystem, RecordType
 
-FIELDS = (PROCEDURE, DIAGNOSIS, STATUS, EFFECTIVE_DATE, END_DATE)
+FIELDS = (PROCEDURE, DIAGNOSIS, STATUS, EFFECTIVE_DATE, END_DATE, PROCEDURE_DESCRIPTION,
+          DIAGNOSIS_DESCRIPTION)
+DESCRIPTION_FIELDS = (PROCEDURE_DESCRIPTION, DIAGNOSIS_DESCRIPTION)
 # A pair's own dates and status, found by the chargemaster's usual names: apply ends a pair
 # by writing its end date (or an inactive status), and the scan leaves ended pairs alone.
 DATED_FIELDS = (STATUS, EFFECTIVE_DATE, END_DATE)
@@ -89,7 +104,16 @@ DIAGNOSIS_NAMES = ("ICD-10-CM", "ICD-10-CM Code(s)", "ICD10", "ICD-10", "ICD", "
                    "Dx 1", "Dx 2", "Diagnosis 1", "Covered Diagnoses")
 DIAGNOSIS_KEY = re.compile(r"^(?:covered|supporting|primary|secondary)?"
                            r"(?:icd(?:10(?:cm)?)?|dx|diag|diagnos[ie]s)(?:codes?)?\d*$")
-ICD_SHAPE = r"^[A-Z][0-9][0-9A-Z](?:[0-9A-Z]{1,4})?$"
+_DESC = r"(?:long|short|full)?(?:desc|descr|description|title|text|name)$"
+DIAGNOSIS_DESCRIPTION_KEY = re.compile(r"^(?:icd(?:10(?:cm)?)?|dx|diag|diagnos[ie]s)\d*"
+                                       r"(?:codes?)?\d*" + _DESC)
+PROCEDURE_DESCRIPTION_KEY = re.compile(r"^(?:cpt4?|hcpcs|cpthcpcs|hcpcscpt|proc|procedure)"
+                                       r"(?:codes?)?" + _DESC)
+# a plain "Description" describes the code column to its left ("Name" alone is too vague:
+# a payer's, a policy's)
+PLAIN_DESCRIPTION_KEY = re.compile(r"^(?:code|long|short|full)?(?:desc|descr|description"
+                                   r"|title)$")
+ICD_SHAPE = SHAPES[CodeSystem.ICD10CM]
 _AFTER_ALL = "\x7f"  # sorts after every code character: B + this bounds B's descendants
 _RANGE_DASH = r"(?i)\s*(?:-|\x{2010}|\x{2011}|\x{2012}|\x{2013}|\x{2014}|\bthru\b|\bthrough\b)\s*"
 _ITEM_GAP = r"[\s,;|]+"
@@ -114,8 +138,12 @@ def read_crosswalk(path: str | Path, *, expand_with: pd.DataFrame | None = None,
     header = [c.strip() for c in header_cells(file, *located)]
     proc_at, dx_ats = _columns(header, overrides, file.source)
     dated_at = dated_columns(header, overrides, {proc_at, *dx_ats})
+    proc_desc, dx_desc = description_columns(
+        header, overrides, proc_at, dx_ats, {proc_at, *dx_ats, *dated_at.values()})
     # only the columns read here are parsed: exports carry many others (notes, payers ...)
-    table = file.body(*located, only={proc_at, *dx_ats, *dated_at.values()})
+    table = file.body(*located, only={proc_at, *dx_ats, *dated_at.values(),
+                                      *([proc_desc] if proc_desc is not None else []),
+                                      *dx_desc.values()})
     if table.rows == 0:
         raise UpdaterError(f"no data rows under the header row (row {table.header_row})",
                            file=table.source, hint="is this the right file or sheet?")
@@ -123,26 +151,42 @@ def read_crosswalk(path: str | Path, *, expand_with: pd.DataFrame | None = None,
     procedure = normalize_codes(table.column(proc_at))
     dx = [table.column(at) for at in dx_ats]
     if len(dx) == 1 and not has_byte(dx[0], b",;|-" + SPACES, high=True):
-        pairs, wide = _long(dx[0]), False
+        pairs, wide, shorthand = _long(dx[0]), False, False
     else:
-        pairs, wide = _wide(table, dx_ats)
-    pairs = _expand(pairs, release, table)
+        pairs, wide, shorthand = _wide(table, dx_ats)
+    items = len(pairs.row)
+    pairs, expanded = _expand(pairs, release, table, headers=shorthand)
     dated = _dated(table, dated_at)
     line = None if pairs.whole else pa.array(pairs.row - 1)
 
     def per_pair(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
         return values if line is None else values.take(line)
 
+    described = {}
+    if proc_desc is not None:
+        described[PROCEDURE_DESCRIPTION] = per_pair(table.column(proc_desc))
+    if dx_desc:
+        described[DIAGNOSIS_DESCRIPTION] = _diagnosis_descriptions(table, pairs, dx_desc,
+                                                                   per_pair)
     frame = frame_of({
         ROW: pa.array(pairs.row, pa.int64()),
         PROCEDURE: per_pair(procedure),
         DIAGNOSIS: pairs.diagnosis,
         DIAGNOSIS_AS_WRITTEN: pairs.as_written,
         **{name: per_pair(values) for name, values in dated.items()},
+        **described,
     })
-    return CrosswalkInput(table=frame[list(PAIR_COLUMNS)], rows_read=table.rows,
+    used = {PROCEDURE: header[proc_at], DIAGNOSIS: ", ".join(header[i] for i in dx_ats)}
+    used |= {name: header[at] for name, at in dated_at.items()}
+    if proc_desc is not None:
+        used[PROCEDURE_DESCRIPTION] = header[proc_desc]
+    if dx_desc:
+        used[DIAGNOSIS_DESCRIPTION] = ", ".join(header[i] for i in dx_desc.values())
+    return CrosswalkInput(table=frame[[*PAIR_COLUMNS, *described]], rows_read=table.rows,
                           source=table.source, layout="wide" if wide else "long",
-                          sha256=table.sha256)
+                          sha256=table.sha256, items_expanded=expanded,
+                          pairs_from_expansion=len(pairs.row) - items + expanded
+                          if expanded else 0, columns=used)
 
 
 # ---------------------------------------------------------------- the header row
@@ -199,6 +243,73 @@ def dated_columns(header: Sequence[str], overrides: Mapping[str, tuple[str, ...]
                 found[name] = at
                 used.add(at)
     return found
+
+
+def description_columns(header: Sequence[str], overrides: Mapping[str, tuple[str, ...]],
+                        proc_at: int, dx_ats: Sequence[int], taken: Collection[int] = ()
+                        ) -> tuple[int | None, dict[int, int]]:
+    """The procedure description column, and the diagnosis description column of each
+    diagnosis column that has one (dx column -> its description column). Named ones first
+    (``overrides``, then names that say which code they describe), then a plain
+    ``Description`` describes the code column nearest to its left."""
+    codes = sorted({proc_at, *dx_ats})
+    used = set(taken)
+    proc: int | None = None
+    dx: dict[int, int] = {}
+
+    def nearest_left(at: int, among: Sequence[int]) -> int | None:
+        left = [c for c in among if c < at]
+        return left[-1] if left else None
+
+    def describe(at: int, dx_only: bool = False) -> None:
+        nonlocal proc
+        owner = nearest_left(at, dx_ats if dx_only else codes)
+        if owner is None and dx_only:
+            owner = dx_ats[0]
+        if owner is None:
+            return
+        if owner == proc_at and not dx_only:
+            if proc is None:
+                proc = at
+        elif owner not in dx:
+            dx[owner] = at
+        used.add(at)
+
+    if PROCEDURE_DESCRIPTION in overrides:
+        proc = find_columns(header, [overrides[PROCEDURE_DESCRIPTION][0]])[0]
+        used.add(proc)
+    for name in overrides.get(DIAGNOSIS_DESCRIPTION, ()):
+        describe(find_columns(header, [name])[0], dx_only=True)
+    keys = [column_key(h) for h in header]
+    for at, k in enumerate(keys):
+        if at in used:
+            continue
+        if PROCEDURE_DESCRIPTION_KEY.match(k) and PROCEDURE_DESCRIPTION not in overrides:
+            if proc is None:
+                proc = at
+                used.add(at)
+        elif DIAGNOSIS_DESCRIPTION_KEY.match(k) and DIAGNOSIS_DESCRIPTION not in overrides:
+            describe(at, dx_only=True)
+    for at, k in enumerate(keys):
+        if at not in used and PLAIN_DESCRIPTION_KEY.match(k):
+            describe(at)
+    return proc, dx
+
+
+def _diagnosis_descriptions(table: RawTable, pairs: _Pairs, dx_desc: Mapping[int, int],
+                            per_pair: Callable[[pa.ChunkedArray], pa.ChunkedArray | pa.Array]
+                            ) -> pa.ChunkedArray | pa.Array:
+    """Each pair's diagnosis description: its column's description cell, when the pair is
+    the whole of its cell (a list's items or a range's codes share no one description)."""
+    if pairs.column is None:  # long: one pair per line, in line order
+        ((_, at),) = dx_desc.items()
+        return per_pair(table.column(at))
+    out: pa.ChunkedArray | pa.Array = pa.array([""] * len(pairs.row), TEXT)
+    alone = pairs.alone if pairs.alone is not None else np.ones(len(pairs.row), dtype=bool)
+    for column, at in dx_desc.items():
+        mine = pa.array((pairs.column == column) & alone)
+        out = pc.if_else(mine, per_pair(table.column(at)), out)
+    return out
 
 
 def _no_header(file: TableFile, overrides: Mapping[str, tuple[str, ...]]) -> UpdaterError:
@@ -273,6 +384,7 @@ class _Pairs:
     as_written: pa.ChunkedArray
     column: np.ndarray | None = None  # position in the header, for messages (wide only)
     whole: bool = False  # one pair per line, in line order
+    alone: np.ndarray | None = None  # wide: the pair is the whole of its cell
 
 
 def _long(raw: pa.ChunkedArray) -> _Pairs:
@@ -282,8 +394,10 @@ def _long(raw: pa.ChunkedArray) -> _Pairs:
                   whole=True)
 
 
-def _wide(table: RawTable, dx_ats: Sequence[int]) -> tuple[_Pairs, bool]:
-    """Every cell split into items; a line without any gets one blank pair."""
+def _wide(table: RawTable, dx_ats: Sequence[int]) -> tuple[_Pairs, bool, bool]:
+    """Every cell split into items; a line without any gets one blank pair. Also says
+    whether the file is wide (several diagnosis columns, lists or ranges) and whether it
+    writes shorthand (some cell holds a list or a range)."""
     n = table.rows
     lines, items, columns = [], [], []
     for at in dx_ats:
@@ -300,18 +414,25 @@ def _wide(table: RawTable, dx_ats: Sequence[int]) -> tuple[_Pairs, bool]:
     item = pa.chunked_array(items, TEXT)
     column = np.concatenate(columns)
     counts = np.bincount(line, minlength=n)
-    wide = len(dx_ats) > 1 or bool((counts > 1).any()) or bool(
-        pc.any(pc.match_substring(item, "-")).as_py())
+    # items per cell: line x column
+    _, cell, per_cell = np.unique(line * len(dx_ats) + np.searchsorted(
+        np.sort(np.asarray(dx_ats)), column), return_inverse=True, return_counts=True)
+    alone = per_cell[cell] == 1
+    ranged = bool(pc.any(pc.match_substring(item, "-")).as_py())
+    shorthand = bool((per_cell > 1).any()) or ranged
+    wide = len(dx_ats) > 1 or shorthand
     empty = np.flatnonzero(counts == 0)
     if empty.size:
         line = np.concatenate([line, empty])
         item = pa.chunked_array([*item.chunks, pa.array([""] * empty.size, TEXT)])
         column = np.concatenate([column, np.full(empty.size, dx_ats[0])])
+        alone = np.concatenate([alone, np.ones(empty.size, dtype=bool)])
     order = np.argsort(line, kind="stable")
     idx = pa.array(order)
     as_written = item.take(idx)
     return _Pairs(row=line[order] + 1, diagnosis=normalize_codes(as_written),
-                  as_written=as_written, column=column[order]), wide
+                  as_written=as_written, column=column[order], alone=alone[order]), wide, \
+        shorthand
 
 
 @dataclass
@@ -342,19 +463,21 @@ class _Release:
         return lo, np.maximum(hi, lo)
 
 
-def _expand(pairs: _Pairs, release: _Release | None, table: RawTable) -> _Pairs:
-    """Ranges and header codes replaced by the billable codes they stand for."""
+def _expand(pairs: _Pairs, release: _Release | None, table: RawTable, *,
+            headers: bool) -> tuple[_Pairs, int]:
+    """Ranges, and header codes when ``headers`` (the file writes shorthand), replaced by
+    the billable codes they stand for; with the number of items expanded."""
     ranged = pc.match_substring(pairs.diagnosis, "-").to_numpy(zero_copy_only=False) \
         if pairs.column is not None else np.zeros(len(pairs.row), dtype=bool)
     if ranged.any():
         low, high = _range_ends(pairs, ranged, table, release)
     if release is None:
-        return pairs
+        return pairs, 0
     header = pc.is_in(pairs.diagnosis, value_set=release.headers).to_numpy(
-        zero_copy_only=False) & ~ranged
+        zero_copy_only=False) & ~ranged if headers else np.zeros(len(pairs.row), dtype=bool)
     grow = ranged | header
     if not grow.any():
-        return pairs
+        return pairs, 0
     where = np.flatnonzero(grow)
     lows = np.empty(where.size, dtype=object)
     highs = np.empty(where.size, dtype=object)
@@ -389,9 +512,11 @@ def _expand(pairs: _Pairs, release: _Release | None, table: RawTable) -> _Pairs:
     pool = pa.concat_arrays([pairs.diagnosis.combine_chunks(),
                              pa.array(release.billable.astype(object), TEXT)])
     take = np.where(from_release, n_items + pick, pick)
+    alone = pairs.alone[source] & ~from_release if pairs.alone is not None else None
     return _Pairs(row=pairs.row[source], diagnosis=pa.chunked_array([pool.take(take)]),
                   as_written=pa.chunked_array([pairs.as_written.combine_chunks().take(source)]),
-                  column=pairs.column[source] if pairs.column is not None else None)
+                  column=pairs.column[source] if pairs.column is not None else None,
+                  alone=alone), int(grown.sum())
 
 
 def _column_name(table: RawTable, pairs: _Pairs, i: int) -> str:

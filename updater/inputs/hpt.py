@@ -17,13 +17,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from updater.errors import UpdaterError
-from updater.inputs import ChargemasterInput
+from updater.inputs import ITEM_ROW, PAYER, ROW, ChargemasterInput
 from updater.inputs.chargemaster import CodeCells, Lines, build_table
 from updater.inputs.tables import (
+    TEXT,
     CsvFile,
     RawTable,
     amounts,
@@ -40,6 +42,11 @@ PROCEDURE_TYPES = ("CPT", "HCPCS")
 CHARGE_TYPE = "CDM"
 REVENUE_TYPE = "RC"
 GROSS = "standard_charge|gross"
+# What a tall file's payer rows of one charge item have in common (the payer, plan and
+# negotiated columns are what differ): the item's identity.
+ITEM_KEYS = ("description", "setting", "modifiers", "drug_unit_of_measurement",
+             "drug_type_of_measurement", GROSS, "standard_charge|discounted_cash")
+PAYER_KEYS = ("payer_name", "plan_name")
 _CODE = re.compile(r"^code\|(\d+)$")
 _CODE_TYPE = re.compile(r"^code\|(\d+)\|type$")
 
@@ -69,11 +76,11 @@ def read_hpt(path: str | Path) -> ChargemasterInput:
 
 def read_hpt_file(file: CsvFile) -> ChargemasterInput:
     keys = [hpt_key(h) for h in header_cells(file, ",", HEADER_AT)]
+    tall = "payer_name" in keys
     wanted = [i for i, k in enumerate(keys)
               if k in ("description", "modifiers", GROSS) or _CODE.match(k)
-              or _CODE_TYPE.match(k)]
+              or _CODE_TYPE.match(k) or (tall and k in (*ITEM_KEYS, *PAYER_KEYS))]
     table = file.body(",", HEADER_AT, only=wanted)
-    tall = "payer_name" in keys
     n = table.rows
     if n == 0:
         raise UpdaterError("no items under the header row (row 3)", file=table.source,
@@ -96,6 +103,12 @@ def read_hpt_file(file: CsvFile) -> ChargemasterInput:
     cells = [CodeCells(table.header[at], pc.if_else(_is_procedure(kind), code, ""), kind)
              for at, code, kind in pairs]
     frame = build_table(lines, cells, blank_type=_other_type(pairs, n), blank_column_name="")
+    if tall:
+        first, payer = _items(table, keys, pairs)
+        at = frame[ROW].to_numpy() - 1
+        frame[ITEM_ROW] = first[at]
+        frame[PAYER] = pd.Series(payer.take(pa.array(at)).to_numpy(zero_copy_only=False),
+                                 index=frame.index, dtype="str")
     used = {"code": ", ".join(table.header[at] for at, _, _ in pairs)}
     for name, key in (("description", "description"), ("modifiers", "modifiers"),
                       ("price", GROSS)):
@@ -103,6 +116,25 @@ def read_hpt_file(file: CsvFile) -> ChargemasterInput:
             used[name] = table.header[keys.index(key)]
     return ChargemasterInput(table=frame, rows_read=n, source=table.source, columns=used,
                              format="hpt-tall" if tall else "hpt-wide", sha256=table.sha256)
+
+
+def _items(table: RawTable, keys: list[str],
+           pairs: Sequence[tuple[int, pa.ChunkedArray, pa.ChunkedArray]]
+           ) -> tuple[np.ndarray, pa.ChunkedArray]:
+    """Per row of a tall file: the first row (1-based) of its charge item, the rows that
+    agree on every item column and every code; and the row's payer and plan."""
+    def column(key: str) -> pa.ChunkedArray:
+        return table.column(keys.index(key)) if key in keys else blank_column(table.rows)
+
+    parts = [column(k) for k in ITEM_KEYS] + [c for _, code, kind in pairs for c in (code, kind)]
+    joined = pc.binary_join_element_wise(*(p.cast(TEXT) for p in parts),
+                                         pa.scalar("\x1f", TEXT))
+    item = pc.index_in(joined, value_set=pc.unique(joined)).to_numpy(zero_copy_only=False)
+    _, first = np.unique(item, return_index=True)
+    payer = pc.binary_join_element_wise(column("payer_name").cast(TEXT),
+                                        column("plan_name").cast(TEXT), pa.scalar(" / ", TEXT))
+    payer = pc.utf8_trim(payer, characters=" /")
+    return first[item] + 1, payer
 
 
 def _code_pairs(table: RawTable,

@@ -36,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from updater.codeshapes import SHAPES
 from updater.diff import Diff, diff_releases
 from updater.errors import UpdaterError
 from updater.mapping.conversion import (
@@ -44,30 +45,34 @@ from updater.mapping.conversion import (
     PREVIOUS,
     PREVIOUS_TO,
     TABLE,
+    SkippedRow,
     codes_in_ranges,
     combine_conversion_tables,
     find_conversion_tables,
     read_conversion_table,
 )
+from updater.mapping.units import billing_units
 from updater.mapping.user_maps import read_user_map
-from updater.model import CODE, RECORD, TERMINATION_DATE, XREF_COLUMNS, Release
+from updater.model import CODE, LONG, RECORD, TERMINATION_DATE, XREF_COLUMNS, Release
 from updater.versions import version_for_effective
 from updater.vocabulary import ChangeKind, CodeSystem, RecordType, Relation
 
-__all__ = ["CANDIDATE_COLUMNS", "build_candidates", "candidates_for_step", "chain",
-           "combine_conversion_tables", "find_conversion_tables", "read_conversion_table",
-           "read_user_map"]
+__all__ = ["CANDIDATE_COLUMNS", "SkippedRow", "build_candidates", "candidates_for_codes",
+           "candidates_for_step", "chain", "check_new_codes", "combine_conversion_tables",
+           "find_conversion_tables", "read_conversion_table", "read_user_map", "with_units"]
 
 CANDIDATE_COLUMNS = ("system", "old_code", "new_code", "relation", "source", "automatic",
-                     "via", "step")
+                     "via", "step", "old_unit", "new_unit")
+# Code systems whose descriptors name a billing unit (a diagnosis has none).
+UNIT_SYSTEMS = (CodeSystem.HCPCS, CodeSystem.CPT)
 # Changes that leave a code without a billable self in the new release.
 GONE_KINDS = (ChangeKind.DELETED.value, ChangeKind.EXPANDED.value,
               ChangeKind.TERMINATED.value)
 _BILLABLE = (RecordType.CODE.value, RecordType.MODIFIER.value)
 # Codes of the other procedure code set, which a HCPCS XREF (or a CPT user map) may name:
 # they are not in this release, so they cannot be checked against it.
-_OTHER_SET = {CodeSystem.HCPCS: (r"^(?:\d{5}|\d{4}[FTU])$", "CPT"),
-              CodeSystem.CPT: (r"^[A-V]\d{4}$", "HCPCS Level II")}
+_OTHER_SET = {CodeSystem.HCPCS: (SHAPES[CodeSystem.CPT], "CPT"),
+              CodeSystem.CPT: (SHAPES[CodeSystem.HCPCS], "HCPCS Level II")}
 _ARROW = " -> "
 
 
@@ -78,7 +83,9 @@ def _empty() -> pd.DataFrame:
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:
-    """The documented columns and types, sorted by old code."""
+    """The documented columns and types, sorted by old code (units "" until
+    ``_with_units`` sets them)."""
+    frame = frame.assign(**{c: "" for c in ("old_unit", "new_unit") if c not in frame})
     out = frame[list(CANDIDATE_COLUMNS)].astype(
         {c: "str" for c in CANDIDATE_COLUMNS if c not in ("automatic", "step")})
     out = out.astype({"automatic": "bool", "step": "int64"})
@@ -118,7 +125,7 @@ def _live(release: Release) -> pd.DataFrame:
     return pd.DataFrame({CODE: table[CODE].astype("str"), "billable": billable.to_numpy()})
 
 
-def _check_new_codes(frame: pd.DataFrame, release: Release) -> pd.DataFrame:
+def check_new_codes(frame: pd.DataFrame, release: Release) -> pd.DataFrame:
     """A new code that cannot be billed in ``release`` stays a candidate for a person to
     see, with the reason in ``source``, but is never applied automatically. A code of the
     other procedure code set (a HCPCS XREF naming CPT 80305) cannot be checked here: it
@@ -350,7 +357,14 @@ def candidates_for_step(old: Release, new: Release, diff: Diff, *,
     source's rows are kept (the scan shows them all); a code no source maps gets one
     ``none`` row.
     """
-    targets = _targets(old, new, diff)
+    return candidates_for_codes(_targets(old, new, diff), old, new, conversion=conversion)
+
+
+def candidates_for_codes(targets: pd.Series, old: Release, new: Release, *,
+                         conversion: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Candidates for the given codes, which ``old -> new`` took away (the step's own
+    targets, or codes a scan found deleted in an earlier step of the store's history)."""
+    targets = pd.Series(pd.unique(targets.astype("str")), dtype="str")
     if targets.empty:
         return _empty()
     parts = []
@@ -371,7 +385,7 @@ def candidates_for_step(old: Release, new: Release, diff: Diff, *,
                      ignore_index=True)
     rows = rows.assign(system=new.system.value, via=f"{old.version}{_ARROW}{new.version}",
                        step=1, automatic=rows["automatic"].astype(bool))
-    return _finish(_check_new_codes(rows, new))
+    return _finish(check_new_codes(rows, new))
 
 
 def chain(steps: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -465,13 +479,14 @@ def _user_rows(paths: Sequence[Path], *, override: bool,
         "source": ("override " if override else "user map ") + rows["file"],
         "automatic": rows["automatic"].to_numpy(dtype=bool) if override else False,
         "via": f"{releases[0].version}{_ARROW}{newest.version}", "step": 0})
-    return _finish(_check_new_codes(frame, newest))
+    return _finish(check_new_codes(frame, newest))
 
 
 def build_candidates(releases: Sequence[Release], diffs: Sequence[Diff] | None = None, *,
-                     conversion_tables: Sequence[str | Path] = (),
+                     conversion_tables: Sequence[str | Path | pd.DataFrame] = (),
                      user_maps: Sequence[str | Path] = (),
-                     overrides: Sequence[str | Path] = ()) -> pd.DataFrame:
+                     overrides: Sequence[str | Path] = (),
+                     skipped: list[SkippedRow] | None = None) -> pd.DataFrame:
     """All candidates for consecutive releases of one code system (oldest first).
 
     ``diffs`` are the steps' diffs (computed when not given). Conversion tables apply to
@@ -479,7 +494,8 @@ def build_candidates(releases: Sequence[Release], diffs: Sequence[Diff] | None =
     User-map rows are added beside the publishers' rows (and replace a ``none`` row of
     the same old code); an override replaces every other row of its old code. A user map
     that names another code for an old code with an automatic row makes that row need a
-    person.
+    person. Rows of a conversion table that cannot be read are left out and added to
+    ``skipped`` (see ``read_conversion_table``).
     """
     releases = list(releases)
     if len(releases) < 2:
@@ -503,7 +519,8 @@ def build_candidates(releases: Sequence[Release], diffs: Sequence[Diff] | None =
     conversion = None
     if conversion_tables and system is CodeSystem.ICD10CM:
         conversion = combine_conversion_tables(
-            [read_conversion_table(p) for p in conversion_tables])
+            [p if isinstance(p, pd.DataFrame) else read_conversion_table(p, skipped=skipped)
+             for p in conversion_tables])
     steps = [candidates_for_step(a, b, d, conversion=conversion)
              for (a, b), d in zip(itertools.pairwise(releases), diffs, strict=True)]
     out = chain(steps)
@@ -525,4 +542,37 @@ def build_candidates(releases: Sequence[Release], diffs: Sequence[Diff] | None =
     if len(forced):
         out = pd.concat([out[~_isin(out["old_code"], forced["old_code"])], forced],
                         ignore_index=True)
-    return _finish(out) if len(out) else _empty()
+    return with_units(_finish(out), releases[:-1], releases[-1]) if len(out) else _empty()
+
+
+def with_units(candidates: pd.DataFrame, olds: Sequence[Release], new: Release
+               ) -> pd.DataFrame:
+    """``old_unit`` and ``new_unit`` set where the old code's descriptor (in the latest of
+    ``olds`` that has it, else in ``new``) and the new code's (in ``new``) name different
+    billing units (``per dose`` -> ``1 mg``); such a row is never automatic, whatever its
+    source: a person must check the line's price and units."""
+    if candidates.empty or new.system not in UNIT_SYSTEMS:
+        return candidates
+    named = candidates[candidates["new_code"] != ""]
+    if named.empty:
+        return candidates
+    # the old code as the latest old release has it, else as the new one still lists it
+    # (a code added by a quarterly update and ended by the next annual file)
+    before = pd.concat([r.table[[CODE, LONG]] for r in [*reversed(list(olds)), new]]
+                       ).drop_duplicates(CODE)
+    before = before[_isin(before[CODE], named["old_code"])]
+    after = new.table.loc[_isin(new.table[CODE], named["new_code"]), [CODE, LONG]]
+    old_text = named["old_code"].map(before.set_index(CODE)[LONG]).fillna("")
+    new_text = named["new_code"].map(after.drop_duplicates(CODE).set_index(CODE)[LONG]
+                                     ).fillna("")
+    old_unit, new_unit = billing_units(old_text), billing_units(new_text)
+    changed = ((old_unit["unit"] != "") & (new_unit["unit"] != "")
+               & (old_unit["unit"] != new_unit["unit"]))
+    if not changed.any():
+        return candidates
+    at = changed[changed].index
+    out = candidates.copy()
+    out.loc[at, "old_unit"] = old_unit.loc[at, "unit_as_written"]
+    out.loc[at, "new_unit"] = new_unit.loc[at, "unit_as_written"]
+    out.loc[at, "automatic"] = False
+    return out

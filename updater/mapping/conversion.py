@@ -17,6 +17,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
+from updater.codeshapes import ICD10CM_WRITTEN, has_shape
 from updater.errors import UpdaterError
 from updater.readers.generic_table import key
 from updater.sources import decode_text
@@ -46,11 +48,22 @@ CONVERSION_COLUMNS = (CURRENT, EFFECTIVE_YEAR, EFFECTIVE, PREVIOUS, PREVIOUS_TO,
 HEADER_ROWS = 20
 _HINT = ("is this the CDC ICD-10-CM conversion table (ICD-10-CM-Conversion-Table-FYyyyy.xlsx)? "
          "re-download it from the CDC's ICD-10-CM files page")
-_CODE = r"[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?"
 # A code, a range of codes, or a category written with a trailing dash (I63.-, R11-).
-_ITEM = re.compile(rf"(?P<lo>{_CODE})(?:\s*-\s*(?P<hi>{_CODE})|(?P<cat>\.?-))?")
-_CURRENT_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
+_ITEM = re.compile(rf"(?P<lo>{ICD10CM_WRITTEN})(?:\s*-\s*(?P<hi>{ICD10CM_WRITTEN})|(?P<cat>\.?-))?")
 _XLSX_MARKERS = (b"Current code assignment", b"Previous Code")
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row of a publisher's table that could not be read: reported, then left out (one
+    hand-typed cell never stops a run)."""
+
+    file: str
+    row: int  # as the spreadsheet shows it
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file} row {self.row}: {self.reason}; the row was skipped"
 
 
 def _header_at(rows: Sequence[Sequence[Any]]) -> tuple[int, int, int, int] | None:
@@ -126,13 +139,18 @@ def _text_rows(path: Path) -> list[list[Any]]:
     return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
-def read_conversion_table(path: str | Path) -> pd.DataFrame:
+def read_conversion_table(path: str | Path, *,
+                          skipped: list[SkippedRow] | None = None) -> pd.DataFrame:
     """The conversion table as rows (current, effective_year, effective, previous,
     previous_to, table, file, row): one row per previous code, dots removed.
 
     Rows whose previous cell says ``None`` (a new concept) give no row. The ``table``
     column names the edition after its newest update (``FY2025``), for the candidates'
-    ``source``.
+    ``source``. A row that cannot be read (its current code is no code at all, its
+    effective date neither a year nor a date) is left out and added to ``skipped``: the
+    CDC types these tables by hand, and one cell must not stop a run. Whether a current
+    code is a code is the release's to say; here only its shape is looked at, and every
+    shape the CDC ever used passes (``QA00101``, ``U071``).
     """
     path = Path(path)
     if not path.is_file():
@@ -147,27 +165,33 @@ def read_conversion_table(path: str | Path) -> pd.DataFrame:
             f"Assignment) in the first {HEADER_ROWS} rows", file=path, hint=_HINT)
     at, c_cur, c_eff, c_prev = found
     out: list[tuple[str, int, str, str, str, int]] = []
+    passed: list[SkippedRow] = []
     for offset, row in enumerate(rows[at + 1:]):
         number = at + 2 + offset  # 1-based, as Excel shows it
         cells = [*row, *[None] * (max(c_cur, c_eff, c_prev) + 1 - len(row))]
         current = str(cells[c_cur] or "").strip().upper().replace(".", "")
         raw_effective = cells[c_eff]
-        if not _CURRENT_SHAPE.match(current):
+        if not has_shape(current, CodeSystem.ICD10CM):
             if current and raw_effective not in (None, ""):
-                raise UpdaterError(f"{cells[c_cur]!r} is not an ICD-10-CM code", file=path,
-                                   row=number, hint=_HINT)
+                passed.append(SkippedRow(path.name, number, f"{cells[c_cur]!r} is not the "
+                                         "shape of an ICD-10-CM code"))
             continue  # blank rows and notes under the table
         effective = _effective(raw_effective)
         if effective is None:
-            raise UpdaterError(f"effective {raw_effective!r} is neither a year nor a date",
-                               file=path, row=number, hint=_HINT)
+            passed.append(SkippedRow(path.name, number, f"effective {raw_effective!r} is "
+                                     "neither a year nor a date"))
+            continue
         for previous, previous_to in split_previous(str(cells[c_prev] or "")):
             if previous != current:
                 out.append((current, effective.year, effective.isoformat(), previous,
                             previous_to, number))
     if not out:
-        raise UpdaterError("no conversions under the header row", file=path, row=at + 1,
-                           hint=_HINT)
+        raise UpdaterError("no conversions under the header row"
+                           + (f" ({len(passed)} unreadable, e.g. row {passed[0].row}: "
+                              f"{passed[0].reason})" if passed else ""),
+                           file=path, row=at + 1, hint=_HINT)
+    if skipped is not None:
+        skipped.extend(passed)
     frame = pd.DataFrame(out, columns=[CURRENT, EFFECTIVE_YEAR, EFFECTIVE, PREVIOUS,
                                        PREVIOUS_TO, ROW])
     newest = date.fromisoformat(str(frame[EFFECTIVE].max()))

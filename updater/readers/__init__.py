@@ -14,7 +14,7 @@ from pathlib import Path
 from updater.errors import UnknownFormatError, UpdaterError
 from updater.model import Release, SourceFile, empty_table
 from updater.output import file_sha256
-from updater.readers.base import Reader, ReaderOutput, ReadOptions
+from updater.readers.base import NotesReader, Reader, ReaderOutput, ReadOptions
 from updater.sources import Source, open_sources
 from updater.versions import resolve_version
 from updater.vocabulary import CodeSystem, ReleaseKind
@@ -24,9 +24,11 @@ __all__ = ["ReadOptions", "Reader", "ReaderOutput", "load_release", "readers", "
 _MODULES = (
     "icd10cm_order",
     "icd10cm_order_addenda",
+    "icd10cm_tabular",
     "icd10cm_codes",
     "hcpcs_fixed",
     "hcpcs_xlsx",
+    "hcpcs_trans",
     "cpt_tab",
     "cpt_fixed",
     "generic_table",
@@ -79,7 +81,9 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
     Returns the release and the name of the reader that detected it. A zip holding a
     full release and its change list (CDC order file + order addenda) gives the full
     release with ``publisher_changes`` attached; a change list alone gives a
-    ``ReleaseKind.CHANGES`` release to apply onto the one before it.
+    ``ReleaseKind.CHANGES`` release to apply onto the one before it. A zip holding the
+    order file and the tabular XML gives the order file's release (the authority for codes
+    and titles, short titles included) with the tabular's instructional notes joined on.
     """
     options = options or ReadOptions()
     path = Path(path)
@@ -105,16 +109,29 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
     system = output.system or reader.system or options.system or CodeSystem.CUSTOM
     publisher = output.changes
     used = list(output.used) or [source]
+    notes = output.notes
+    if notes is None:
+        lender = next((m for m in full[1:] if m[0].system is system
+                       and isinstance(m[0], NotesReader)), None)
+        if lender is not None:
+            notes = lender[0].read_notes(lender[1])  # type: ignore[attr-defined]
+            used.append(lender[1])
     if full:
         change_match = next((m for m in changes if m[0].system in (None, system)), None)
         if change_match:
-            publisher = change_match[0].read(change_match[1], options, sources).changes
-            used.append(change_match[1])
+            change_list = change_match[0].read(change_match[1], options, sources)
+            publisher = change_list.changes
+            used.extend(change_list.used or [change_match[1]])
     kind = ReleaseKind.FULL if full else ReleaseKind.CHANGES
     table = output.table if output.table is not None else empty_table()
+    # the month of a mid-year update may be named only by the zip, another file in it, or
+    # the file the change list says it counts to
+    hints = [s.member or s.name for s in sources if s is not source]
+    if publisher is not None and publisher.files.get("new"):
+        hints.append(publisher.files["new"])
     version, effective = resolve_version(
         system, source.names, version=options.version, effective=options.effective,
-        file=source.display)
+        file=source.display, hints=hints, content=output.effective)
     # the file the user named, and any other file on disk that went into the release
     on_disk = [path, *(s.path for s in used if s.member is None and s.path != path)]
     release = Release(
@@ -124,6 +141,7 @@ def load_release(path: str | Path, options: ReadOptions | None = None) -> tuple[
         format=reader.name, kind=kind, publisher_changes=publisher,
         extra={"members": ", ".join(s.member for s in used if s.member)}
         if any(s.member for s in used) else {},
+        notes=notes,
     )
     return release, reader.name
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
@@ -36,6 +36,10 @@ class ReaderOutput:
     changes: PublisherChanges | None = None
     system: CodeSystem | None = None  # set by readers that decide it from the content
     used: tuple[Source, ...] = ()  # every file read, when more than the one handed over
+    notes: pd.DataFrame | None = None  # instructional notes (model.NOTE_COLUMNS), if any
+    # the effective date the file's own content gives, for files whose names may not say it
+    # (a quarterly HCPCS ``anweb.xlsx``: the ACT EFF DT of its changes)
+    effective: date | None = None
 
 
 class Reader(Protocol):
@@ -52,4 +56,14 @@ class Reader(Protocol):
     def read(self, source: Source, options: ReadOptions, bundle: list[Source]) -> ReaderOutput:
         """Parse the file. ``bundle`` is every file shipped alongside it (same zip or folder),
         for formats spread over several files (CPT's LONGULT/MEDU/SHORTU)."""
+        ...
+
+
+@runtime_checkable
+class NotesReader(Protocol):
+    """A reader whose format also carries instructional notes (the ICD-10-CM tabular XML),
+    so a zip that holds it beside a fuller release can lend its notes to that release."""
+
+    def read_notes(self, source: Source) -> pd.DataFrame:
+        """The file's instructional notes (``model.NOTE_COLUMNS``)."""
         ...

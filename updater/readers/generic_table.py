@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
+from updater.codeshapes import SHAPES
 from updater.errors import UpdaterError
 from updater.model import CODE, LONG, RECORD, SHORT
 from updater.readers.base import ReaderOutput, ReadOptions
@@ -39,7 +40,7 @@ SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm"}
 HEADER_ROWS = 30  # the header row is looked for among the first rows
 DELIMITERS = (",", ";", "\t", "|")
 CODE_SHAPES = {
-    CodeSystem.ICD10CM: (r"^[A-Z][0-9][0-9A-Z]{1,5}$", "e.g. M17.11"),
+    CodeSystem.ICD10CM: (SHAPES[CodeSystem.ICD10CM], "e.g. M17.11"),
     CodeSystem.CPT: (r"^(?:[0-9A-Z]{5}|[0-9A-Z]{2})$", "5 characters, or 2 for a modifier"),
     CodeSystem.HCPCS: (r"^(?:[0-9A-Z]{5}|[0-9A-Z]{2})$", "5 characters, or 2 for a modifier"),
     CodeSystem.CUSTOM: (r"^[0-9A-Z]+(?:[-_/][0-9A-Z]+)*$",

@@ -1,4 +1,5 @@
-"""HCPCS Level II annual file (CMS), fixed width: ``HCPC2018_CONTR_ANWEB_disc.txt``.
+"""HCPCS Level II file (CMS), fixed width: the annual ``HCPC2018_CONTR_ANWEB_disc.txt`` and
+the quarterly files, which have the same layout.
 
 320-character records, one procedure or modifier spread over several of them: RECID 3
 (procedure) or 7 (modifier) is the first record and carries every field; RECID 4 / 8
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -112,6 +114,14 @@ def squeeze(values: pa.Array) -> pa.Array:
     return trimmed(pc.replace_substring_regex(values, r"\s+", " "))
 
 
+def joined_descriptions(parts: pa.Array, starts: np.ndarray) -> pa.Array:
+    """One long description per first record: its text and that of the continuation
+    records after it (``starts``: the index of each first record in ``parts``), joined
+    with a blank and folded as ``squeeze`` does."""
+    offsets = pa.array(np.append(starts, len(parts)).astype(np.int32))
+    return squeeze(pc.binary_join(pa.ListArray.from_arrays(offsets, parts), " "))
+
+
 def iso_dates(values: pa.Array, field: Field, *, file: str, lines: np.ndarray | None = None,
               rows: np.ndarray | None = None) -> pa.Array:
     """``YYYYMMDD`` -> ``YYYY-MM-DD``, blank stays ""; a value that is no date is an error
@@ -208,9 +218,7 @@ def parse_hcpcs_lines(lines: pa.Array, file: str) -> pd.DataFrame:
                    "continuation record for another code than the first record before it",
                    file=file, hint=_LAYOUT_HINT)
 
-    parts = col(12, 91)
-    offsets = pa.array(np.append(starts, len(code)).astype(np.int32))
-    long_text = squeeze(pc.binary_join(pa.ListArray.from_arrays(offsets, parts), " "))
+    long_text = joined_descriptions(col(12, 91), starts)
     heads = Columns(lines.filter(pa.array(first)))
     where = numbers[starts]
     columns: dict[str, pa.Array] = {
@@ -227,6 +235,32 @@ def parse_hcpcs_lines(lines: pa.Array, file: str) -> pd.DataFrame:
     return table
 
 
+def changes_effective(table: pd.DataFrame) -> date | None:
+    """When the file's changes take effect: the most common ACT EFF DT of the codes it flags
+    with an action (ACTION CD other than N), the latest on a tie; None when it flags none.
+    A quarterly file flags its quarter's changes; an annual one also re-flags the year's
+    quarterly changes, but January's are by far the most."""
+    flagged = table.loc[~table[ACTION_CODE].isin(["", "N"]), ACTION_EFFECTIVE_DATE]
+    counts = flagged[flagged != ""].value_counts()
+    if counts.empty:
+        return None
+    most = counts[counts == counts.max()].index.max()
+    return date.fromisoformat(str(most))
+
+
+def with_report(source: Source, table: pd.DataFrame) -> ReaderOutput:
+    """The release table, the effective date its changes give, and the CMS transaction
+    report beside it on disk, if there is one (in a zip, the loader attaches it)."""
+    from updater.readers.hcpcs_trans import report_for
+
+    found = report_for(source, table[CODE])
+    if found is None:
+        return ReaderOutput(table=table, effective=changes_effective(table))
+    report, report_source = found
+    return ReaderOutput(table=table, changes=report, used=(source, report_source),
+                        effective=changes_effective(table))
+
+
 def looks_like_hcpcs_fixed(head: bytes) -> bool:
     """At least one record, and every complete line after the first record is one."""
     match = _RECORD_BYTES.search(head)
@@ -238,7 +272,8 @@ def looks_like_hcpcs_fixed(head: bytes) -> bool:
 
 class HcpcsFixedReader:
     name = "hcpcs-fixed"
-    title = "HCPCS Level II annual file (CMS, fixed width 320; procedures and modifiers)"
+    title = ("HCPCS Level II file (CMS, annual or quarterly, fixed width 320; procedures and "
+             "modifiers)")
     system = CodeSystem.HCPCS
     kind = ReleaseKind.FULL
     rank = 30  # the CMS zip has the txt and the xlsx: the txt is the layout's own format
@@ -247,7 +282,7 @@ class HcpcsFixedReader:
         return looks_like_hcpcs_fixed(source.head().lstrip(b"\xef\xbb\xbf"))
 
     def read(self, source: Source, options: ReadOptions, bundle: list[Source]) -> ReaderOutput:
-        return ReaderOutput(table=parse_hcpcs_lines(_lines.read_lines(source), source.display))
+        return with_report(source, parse_hcpcs_lines(_lines.read_lines(source), source.display))
 
 
 READER = HcpcsFixedReader()

@@ -1,9 +1,12 @@
-"""HCPCS Level II annual file (CMS), Excel: ``HCPC2018_CONTR_ANWEB_disc.xlsx``.
+"""HCPCS Level II file (CMS), Excel: the annual ``HCPC2018_CONTR_ANWEB_disc.xlsx`` and the
+quarterly ``anweb.xlsx``.
 
 One row per procedure or modifier, under disclaimer rows; the header row
 (``HCPC, SEQNUM, RECID, LONG DESCRIPTION, SHORT DESCRIPTION, ... ACTION CD``) is found by
-its names. The fields and their normalization are the fixed-width reader's
-(``hcpcs_fixed.FIELDS``), so both formats of one year give the same table.
+its names. A row with RECID 4 (8) continues the long description of the procedure
+(modifier) above it, as a continuation record of the fixed-width file does. The fields and
+their normalization are the fixed-width reader's (``hcpcs_fixed.FIELDS``), so both formats
+of one year give the same table.
 """
 
 from __future__ import annotations
@@ -22,7 +25,14 @@ from python_calamine import CalamineWorkbook
 from updater.errors import UpdaterError
 from updater.model import CODE, LONG, RECORD, SHORT
 from updater.readers.base import ReaderOutput, ReadOptions
-from updater.readers.hcpcs_fixed import FIELDS, finish, squeeze, trimmed
+from updater.readers.hcpcs_fixed import (
+    FIELDS,
+    FIRST_RECIDS,
+    finish,
+    joined_descriptions,
+    trimmed,
+    with_report,
+)
 from updater.sources import Source
 from updater.vocabulary import CodeSystem, RecordType, ReleaseKind
 
@@ -33,6 +43,11 @@ HEADER_ROWS = 50  # the header row is among the first rows, under the disclaimer
 # Cheap content test: header names as cell text in the workbook's XML.
 _MARKERS = tuple(f">{h}<".encode() for h in (CODE_HEADER, LONG_HEADER, "ACT EFF DT",
                                               "ACTION CD"))
+# A continuation row (4 after a procedure's 3, 8 after a modifier's 7) carries only more of
+# the long description, as the fixed-width file's continuation records do; the quarterly
+# files have them (the annual xlsx so far joined them into one cell).
+CONTINUES = ("4", "8")
+FIRST_OF = {"4": "3", "8": "7"}
 _CODE_SHAPE = {"3": r"^[A-Z0-9]{5}$", "7": r"^[A-Z0-9]{2}$"}
 _HINT = "is this the CMS alpha-numeric HCPCS file? re-download it from CMS"
 
@@ -101,28 +116,47 @@ def parse_hcpcs_sheet(rows: list[list[Any]], file: str) -> pd.DataFrame:
 
     code = pc.utf8_upper(text[CODE_HEADER])
     recid = text[RECID_HEADER].to_numpy(zero_copy_only=False)
-    _fail(~np.isin(recid, list(_CODE_SHAPE)), row_numbers,
-          f"{RECID_HEADER} must be 3 (procedure) or 7 (modifier)", file)
+    _fail(~np.isin(recid, [*FIRST_RECIDS, *CONTINUES]), row_numbers,
+          f"{RECID_HEADER} must be 3 (procedure) or 7 (modifier), or 4 / 8 for a row that "
+          "continues the long description of the procedure / modifier above it", file)
+    codes = code.to_numpy(zero_copy_only=False)
+    first = np.isin(recid, FIRST_RECIDS)
+    group = np.cumsum(first) - 1  # the first row each row belongs to
+    _fail(group < 0, row_numbers, f"a continuation row ({RECID_HEADER} 4 or 8) above the "
+          "first procedure or modifier row", file)
+    starts = np.flatnonzero(first)
+    owner = starts[np.maximum(group, 0)]
+    _fail(codes != codes[owner], row_numbers, f"a continuation row ({RECID_HEADER} 4 or 8) "
+          "for another code than the row above it", file)
+    continues = np.select([recid == c for c in CONTINUES], [FIRST_OF[c] for c in CONTINUES],
+                          default="")
+    _fail(~first & (continues != recid[owner]), row_numbers,
+          f"{RECID_HEADER} 4 continues a procedure (3), {RECID_HEADER} 8 a modifier (7)", file)
+    long_text = joined_descriptions(text[LONG_HEADER], starts)
+    keep = pa.array(first)
+    text = {h: a.filter(keep) for h, a in text.items()}
+    code, codes, recid, row_numbers = code.filter(keep), codes[first], recid[first], row_numbers[
+        first]
     for rid, shape in _CODE_SHAPE.items():
         wrong = (recid == rid) & ~pc.match_substring_regex(code, shape).to_numpy(
             zero_copy_only=False)
         what = "a 5-character procedure code" if rid == "3" else "a 2-character modifier"
         _fail(wrong, row_numbers, f"{CODE_HEADER} must be {what} for {RECID_HEADER} {rid}",
               file)
-    codes = code.to_numpy(zero_copy_only=False)
     repeated = pd.Series(codes).duplicated().to_numpy()
     if repeated.any():
         again = int(np.flatnonzero(repeated)[0])
-        first = int(np.flatnonzero(codes == codes[again])[0])
-        raise UpdaterError(f"duplicate code {codes[again]} (also on row {row_numbers[first]})",
-                           file=file, row=int(row_numbers[again]),
+        first_at = int(np.flatnonzero(codes == codes[again])[0])
+        raise UpdaterError(f"duplicate code {codes[again]} (also on row "
+                           f"{row_numbers[first_at]})", file=file,
+                           row=int(row_numbers[again]),
                            hint="each code may appear once; re-download the file from CMS")
     columns: dict[str, pa.Array] = {
         CODE: code,
         RECORD: pa.array(np.where(recid == "7", RecordType.MODIFIER.value,
                                   RecordType.CODE.value), type=pa.string()),
         SHORT: text[SHORT_HEADER],
-        LONG: squeeze(text[LONG_HEADER]),
+        LONG: long_text,
         **{f.name: text[f.header] for f in FIELDS},
     }
     return finish(columns, file=file, rows=row_numbers)
@@ -166,7 +200,7 @@ def read_rows(source: Source) -> list[list[Any]]:
 
 class HcpcsXlsxReader:
     name = "hcpcs-xlsx"
-    title = "HCPCS Level II annual file (CMS, Excel; procedures and modifiers)"
+    title = "HCPCS Level II file (CMS, annual or quarterly, Excel; procedures and modifiers)"
     system = CodeSystem.HCPCS
     kind = ReleaseKind.FULL
     rank = 20  # below hcpcs-fixed: the CMS zip holds both, and the txt is the layout's own
@@ -177,7 +211,7 @@ class HcpcsXlsxReader:
         return looks_like_hcpcs_xlsx(source.read())
 
     def read(self, source: Source, options: ReadOptions, bundle: list[Source]) -> ReaderOutput:
-        return ReaderOutput(table=parse_hcpcs_sheet(read_rows(source), source.display))
+        return with_report(source, parse_hcpcs_sheet(read_rows(source), source.display))
 
 
 READER = HcpcsXlsxReader()

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from updater import plan_model as P
-from updater.codes import display_codes
+from updater.codes import DOTTED, spell_codes
 from updater.errors import UpdaterError
 from updater.plan import Plan
 from updater.scan import ScanResult, records
@@ -42,9 +42,11 @@ KIND_MEANING = {
     FindingKind.REVISED.value: "the official title changed; the line's description may need it",
     FindingKind.TERMINATED.value: "HCPCS code discontinued (TERM DT) by the effective date",
     FindingKind.NOT_BILLABLE.value: "a header in the new release, not billable",
+    FindingKind.DELETED_EARLIER.value: "in neither release: deleted in an earlier release",
     FindingKind.NOT_IN_RELEASE.value: "in neither release: a typo or another code set",
     FindingKind.MALFORMED.value: "not the shape of any code, or blank",
-    FindingKind.DESCRIPTION_MISMATCH.value: "the line's text names another side or body part",
+    FindingKind.DESCRIPTION_MISMATCH.value: ("the line's text names another side, body part "
+                                             "or condition"),
     FindingKind.NEW_IN_FAMILY.value: "for information: new codes beside a code the line uses",
 }
 
@@ -79,13 +81,23 @@ def scan_for_report(scan: Path | None, *, chargemaster: Path | None = None,
 # --------------------------------------------------------------------------- context
 
 
-def _display(codes: pd.Series, systems: pd.Series) -> pd.Series:
-    """Codes as people write them: the ICD-10-CM ones with their dot."""
+def _display(codes: pd.Series, systems: pd.Series, spelling: str = DOTTED) -> pd.Series:
+    """Codes as their file writes them (:mod:`updater.codes`): the ICD-10-CM ones with
+    their dot, unless the file writes them without."""
     icd = (systems == CodeSystem.ICD10CM.value).to_numpy()
     out = codes.astype(str).copy()
     if icd.any():
-        out[icd] = display_codes(out[icd], CodeSystem.ICD10CM)
+        out[icd] = spell_codes(out[icd], CodeSystem.ICD10CM, spelling)
     return out
+
+
+def crosswalk_spelling(result: ScanResult, plan: Plan | None = None) -> str:
+    """How the scanned crosswalk writes ICD-10-CM codes, as the scan (or the plan)
+    recorded it; the publishers' dotted display when neither knows."""
+    recorded = str((result.inputs.get("crosswalk") or {}).get("icd10cm_spelling", ""))
+    if not recorded and plan is not None:
+        recorded = plan.identity.crosswalk_spelling
+    return recorded or DOTTED
 
 
 def _charges(findings: pd.DataFrame) -> pd.Series:
@@ -183,9 +195,11 @@ def _table_rows(frame: pd.DataFrame, max_rows: int) -> dict[str, Any]:
             "more": len(frame) - len(shown)}
 
 
-def _finding_rows(f: pd.DataFrame, plan_cols: pd.DataFrame) -> pd.DataFrame:
+def _finding_rows(f: pd.DataFrame, plan_cols: pd.DataFrame, spelling: str = DOTTED
+                  ) -> pd.DataFrame:
     """Findings as table rows: display codes, plan columns, most charges at risk first."""
-    out = f.assign(charges_at_risk=_charges(f), code_display=_display(f["code"], f["system"]),
+    out = f.assign(charges_at_risk=_charges(f),
+                   code_display=_display(f["code"], f["system"], spelling),
                    _k=f["kind"].map(_KIND_ORDER), **{str(c): plan_cols[c] for c in plan_cols})
     out = out.sort_values(["charges_at_risk", "_k", "row", "code"],
                           ascending=[False, True, True, True], na_position="last",
@@ -193,7 +207,8 @@ def _finding_rows(f: pd.DataFrame, plan_cols: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=["_k", "previous_title", "automatic"])
 
 
-def _pairs_to_add(ends: pd.DataFrame, plan: Plan | None) -> pd.DataFrame:
+def _pairs_to_add(ends: pd.DataFrame, plan: Plan | None, spelling: str = DOTTED
+                  ) -> pd.DataFrame:
     """One row per successor pair of a crosswalk pair whose code is gone: the pair with the
     gone code swapped for each named successor (a candidate naming no code adds nothing)."""
     cols = ["row", "procedure", "diagnosis", "old_code", "system", "new_code", "relation",
@@ -229,8 +244,8 @@ def _pairs_to_add(ends: pd.DataFrame, plan: Plan | None) -> pd.DataFrame:
         adds["decision"] = adds["_decision"].fillna("").astype(str)
         adds = adds.drop(columns="_decision")
     adds["diagnosis_display"] = _display(adds["diagnosis"], pd.Series(
-        CodeSystem.ICD10CM.value, index=adds.index))
-    adds["new_display"] = _display(adds["new_code"], adds["system"])
+        CodeSystem.ICD10CM.value, index=adds.index), spelling)
+    adds["new_display"] = _display(adds["new_code"], adds["system"], spelling)
     return adds.sort_values(["row", "procedure", "diagnosis"], kind="stable")
 
 
@@ -280,16 +295,19 @@ def impact_context(result: ScanResult, plan: Plan | None = None, *,
     by_kind = _by_kind(f, cdm, at)
     by_department = _by_department(cdm, at)
     xw_ends = xw[xw["kind"].isin(_AT_RISK)]
-    adds = _pairs_to_add(xw_ends, plan)
-    xw_rows = _finding_rows(xw, plan_cols.loc[xw.index])
+    spelling = crosswalk_spelling(result, plan)
+    adds = _pairs_to_add(xw_ends, plan, spelling)
+    xw_rows = _finding_rows(xw, plan_cols.loc[xw.index], spelling)
     # pairs whose code is gone first, then in crosswalk order
     xw_rows = xw_rows.assign(_kept=~xw_rows["kind"].isin(_AT_RISK)).sort_values(
         ["_kept", "row"], kind="stable").drop(columns="_kept")
     xw_rows = xw_rows.assign(diagnosis_display=_display(
-        xw_rows["diagnosis"], pd.Series(CodeSystem.ICD10CM.value, index=xw_rows.index)))
+        xw_rows["diagnosis"], pd.Series(CodeSystem.ICD10CM.value, index=xw_rows.index),
+        spelling))
     crosswalk = None
     if "crosswalk" in s:
         crosswalk = {
+            "spelling": spelling,
             "summary": s["crosswalk"],
             "findings": len(xw),
             "pairs_to_end": int(xw_ends["row"].nunique()),
@@ -307,6 +325,9 @@ def impact_context(result: ScanResult, plan: Plan | None = None, *,
         "lines_affected": int(cdm["row"].nunique()),
         "lines_at_risk": len(at),
         "charges_at_risk": total_risk,
+        # no line at risk has a volume (a price-transparency file): unknown, not $0.00
+        "charges_at_risk_unknown": bool(len(at)) and int(
+            (s.get("chargemaster") or {}).get("lines_at_risk_without_volume", 0)) >= len(at),
         "by_kind": by_kind,
         "kind_bars": [{"label": k["kind"], "value": k["total"], "class": k["kind"]}
                       for k in by_kind if k["total"]],

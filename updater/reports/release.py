@@ -15,12 +15,13 @@ from markupsafe import Markup, escape
 
 from updater.codes import display_codes
 from updater.diff import Diff
-from updater.model import CODE, LONG, RECORD, SHORT, Release
+from updater.model import CODE, LONG, RECORD, SHORT, Release, title_of
+from updater.notes import not_compared_reason
 from updater.reports.render import render, word_diff
 from updater.reports.sections import section_of, sections_for
 from updater.textreport import SUMMARY_ROWS
 from updater.verify import Verification
-from updater.vocabulary import ChangeKind, CodeSystem, RecordType
+from updater.vocabulary import ChangeKind, CodeSystem, NoteType, RecordType
 
 # the kinds drawn in the chart, stacked, in the publisher's order
 CHART_KINDS = (ChangeKind.ADDED, ChangeKind.DELETED, ChangeKind.REVISED, ChangeKind.TERMINATED)
@@ -30,11 +31,6 @@ def release_inputs(diff: Diff) -> list[str]:
     """The releases a report was made from, for its footer."""
     return [f"{r.id} ({r.effective.isoformat()}): "
             f"{', '.join(s.name for s in r.sources) or r.format}" for r in (diff.old, diff.new)]
-
-
-def title_of(long: pd.Series, short: pd.Series) -> pd.Series:
-    """The long title, or the short one where a publisher has no long title."""
-    return long.where(long != "", short)
 
 
 def summary_rows(diff: Diff) -> tuple[list[str], list[dict[str, Any]]]:
@@ -74,15 +70,45 @@ def cards(diff: Diff) -> list[dict[str, Any]]:
             if mods.get(k):
                 out.append({"key": f"modifiers-{k}", "label": f"modifiers {k}",
                             "value": mods[k]})
+    if "notes" in diff.summary:
+        out.append({"key": "notes-changed", "label": "instructional notes changed",
+                    "value": diff.summary["notes"]["changed"], "cls": "notes"})
     return out
+
+
+def note_type_label(note_type: str) -> str:
+    """``excludes1`` -> ``Excludes1``; a note type the CDC adds later keeps its own name."""
+    try:
+        return NoteType(note_type).label
+    except ValueError:
+        return note_type
+
+
+def _note_list(texts: list[str], tag: str) -> Markup:
+    if not texts:
+        return Markup("")
+    items = "".join(f"<li><{tag}>{escape(t)}</{tag}></li>" for t in texts)
+    return Markup(f'<ul class="notes">{items}</ul>')
+
+
+def notes_cells(fields: Any) -> tuple[str, Markup, Markup]:
+    """A ``notes`` change row's note type (for people), and its removed and added notes
+    as lists (each note escaped)."""
+    if not isinstance(fields, dict) or not fields:
+        return "", Markup(""), Markup("")
+    note_type, texts = next(iter(fields.items()))
+    return (note_type_label(str(note_type)), _note_list(list(texts.get("removed", [])), "del"),
+            _note_list(list(texts.get("added", [])), "ins"))
 
 
 def verification_context(v: Verification) -> dict[str, Any]:
     """One publisher check as plain data for the template."""
     return {
         "against": v.against, "ok": v.ok, "checked": v.checked,
+        "line_by_line": not v.unverifiable, "note": v.unverifiable,
         "unexplained": len(v.unexplained), "explained": len(v.disagreements) - len(v.unexplained),
-        "summary": [{"what": w, "publisher": p, "computed": c, "agrees": p == c}
+        "summary": [{"what": w, "publisher": p, "computed": c, "agrees": p == c,
+                     "explanation": v.summary_explanations.get(w, "")}
                     for w, p, c in v.summary_checks],
         "disagreements": [{"code": d.code, "record": d.record, "line": d.line,
                            "message": d.message, "explained": "yes" if d.explained else "no",
@@ -171,11 +197,15 @@ def tables(diff: Diff) -> list[dict[str, Any]]:
                                                {"key": "note", "label": "Note"}, *via_col]),
         (ChangeKind.REINSTATED, "Reinstated", [code_col, record_col,
                                                {"key": "title", "label": "Title"}, *via_col]),
-        (ChangeKind.COSMETIC, "Cosmetic (whitespace or letter case; not counted)",
+        (ChangeKind.COSMETIC, "Title changes the publisher's list does not count",
          [code_col, record_col, {"key": "diff", "label": "Old -> new"}]),
         (ChangeKind.ATTRIBUTES, "Other fields changed",
          [code_col, record_col, {"key": "title", "label": "Title"},
           {"key": "changed", "label": "Fields (old -> new)"}]),
+        (ChangeKind.NOTES, "Instructional notes changed",
+         [code_col, record_col, {"key": "title", "label": "Title"},
+          {"key": "note_type", "label": "Note"}, {"key": "removed", "label": "Removed"},
+          {"key": "added", "label": "Added"}, *via_col]),
     ]
     out = []
     for kind, heading, columns in specs:
@@ -184,17 +214,23 @@ def tables(diff: Diff) -> list[dict[str, Any]]:
                                           ChangeKind.REVISED):
             continue
         keep = ["code", "display", "record", "kind", "title", "old_title", "note", "via",
-                "revision", "old_long", "new_long", "old_short", "new_short"]
+                "revision", "cosmetic", "old_long", "new_long", "old_short", "new_short"]
         rows: list[dict[str, Any]] = rows_df[keep].to_dict(orient="records")  # type: ignore[assignment]
         if kind in (ChangeKind.REVISED, ChangeKind.COSMETIC):
             for row in rows:
                 row["diff"] = title_change(row)
+                if kind is ChangeKind.REVISED and row["cosmetic"]:
+                    row["revision"] = f"{row['revision']} (whitespace or letter case only)"
         if kind is ChangeKind.EXPANDED:
             for row, kids in zip(rows, expanded_children(rows_df, diff.new), strict=True):
                 row["kids"] = kids
         if kind is ChangeKind.ATTRIBUTES:
             for row, fields in zip(rows, rows_df["fields"], strict=True):
                 row["changed"] = _fields(fields)
+        if kind is ChangeKind.NOTES:
+            for row, fields in zip(rows, rows_df["fields"], strict=True):
+                row["note_type"], row["removed"], row["added"] = notes_cells(fields)
+                row["title"] = row["title"] or row["old_title"]
         out.append({"id": f"changes-{kind.value}", "kind": kind.value, "heading": heading,
                     "columns": columns, "rows": rows})
     return out
@@ -216,6 +252,7 @@ def release_context(diff: Diff) -> dict[str, Any]:
                         CodeSystem.HCPCS: "Changed codes by letter range"
                         }.get(system, "Changed codes"),
         "tables": tables(diff),
+        "notes_status": not_compared_reason(diff.old, diff.new),
     }
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from updater import __version__
-from updater.codes import display_code
+from updater.codes import DOTTED, spell_code
 from updater.errors import UpdaterError
 from updater.output import atomic_path
 from updater.vocabulary import CodeSystem
@@ -69,11 +69,13 @@ def _date(value: Any) -> str:
     return str(value)
 
 
-def _code(value: Any, system: CodeSystem | str = CodeSystem.ICD10CM) -> str:
-    """A code as people write it (``M1711`` -> ``M17.11`` for ICD-10-CM)."""
+def _code(value: Any, system: CodeSystem | str = CodeSystem.ICD10CM,
+          spelling: str = DOTTED) -> str:
+    """A code as people write it (``M1711`` -> ``M17.11`` for ICD-10-CM), or as the file
+    it comes from writes codes (``spelling``, :mod:`updater.codes`)."""
     if value is None or value == "":
         return ""
-    return display_code(str(value), CodeSystem(system))
+    return spell_code(str(value), CodeSystem(system), spelling or DOTTED)
 
 
 def _percent(value: Any, digits: int = 0) -> str:
