@@ -140,7 +140,8 @@ def test_csv_lines_and_charges_at_risk(tmp_path: Path, change_sets) -> None:  # 
     assert s["by_kind"] == {"deleted": {"lines": 2, "charges": 1275.5},
                             "expanded": {"lines": 2, "charges": 150.0},
                             "terminated": {"lines": 2, "charges": 400.25},
-                            "not_billable": {"lines": 1, "charges": 300.25}}
+                            "not_billable": {"lines": 1, "charges": 300.25},
+                            "deleted_earlier": {"lines": 0, "charges": 0.0}}
     assert s["by_role"] == {"diagnosis": {"lines": 5, "charges": 1725.75},
                             "procedure": {"lines": 2, "charges": 400.25}}
     assert facility_rows(result) == {"NORTH": (4, 1430.5, 3, 1350.5, 1, 1200.5),
