@@ -181,8 +181,10 @@ def _flatten(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_table(frame: pd.DataFrame, target: str | Path,
-                sheets: dict[str, pd.DataFrame] | None = None) -> None:
-    """A table as CSV (by extension .csv) or XLSX (.xlsx; ``sheets`` adds more sheets first)."""
+                sheets: dict[str, pd.DataFrame] | None = None,
+                main_sheet: str = "changes") -> None:
+    """A table as CSV (by extension .csv) or XLSX (.xlsx; ``sheets`` adds more sheets first,
+    ``frame`` is the sheet ``main_sheet``)."""
     target = Path(target)
     suffix = target.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -193,7 +195,7 @@ def write_table(frame: pd.DataFrame, target: str | Path,
         write: Callable[[Path], None] = lambda p: cells.to_csv(p, index=False)  # noqa: E731
     else:
         book = {name[:31]: defuse_formulas(_flatten(f))
-                for name, f in {**(sheets or {}), "changes": frame}.items()}
+                for name, f in {**(sheets or {}), main_sheet: frame}.items()}
         for name, cells in book.items():
             check_cell_lengths(cells, target, name)
         write = lambda p: _write_xlsx(p, book)  # noqa: E731

@@ -54,7 +54,7 @@ app = typer.Typer(
 )
 
 _COMMANDS = ("diff", "store_commands", "scan", "formats", "plan", "apply", "demo", "report",
-             "report_impact", "check", "init", "run", "audit")  # report_impact joins report
+             "report_impact", "check", "init", "run", "audit", "claims")  # report_impact: report
 
 
 def _version(value: bool) -> None:
