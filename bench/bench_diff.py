@@ -48,7 +48,7 @@ def main() -> None:
     try:
         subprocess.run([*UPDATER, "import", args.old, args.new, "--store", str(store)],
                        check=True, stdout=subprocess.DEVNULL)
-        from updater.store import ReleaseStore
+        from updater.releases.store import ReleaseStore
 
         ids = [r.id for r in ReleaseStore(store).list()]
         commands = {

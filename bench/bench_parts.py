@@ -45,14 +45,14 @@ def main() -> int:
         print(f"no publisher files at {DATA}")
         return 2
 
-    from updater.diff import diff_releases
-    from updater.mapping import build_candidates, candidates_for_step
-    from updater.mapping.conversion import read_conversion_table
-    from updater.readers import _lines, load_release
-    from updater.readers.hcpcs_fixed import READER as FIXED
-    from updater.readers.hcpcs_fixed import parse_hcpcs_lines
-    from updater.sources import Source
-    from updater.store import ReleaseStore
+    from updater.files.sources import Source
+    from updater.impact.candidates import build_candidates, candidates_for_step
+    from updater.impact.candidates.conversion import read_conversion_table
+    from updater.releases.diff import diff_releases
+    from updater.releases.readers import _lines, load_release
+    from updater.releases.readers.hcpcs_fixed import READER as FIXED
+    from updater.releases.readers.hcpcs_fixed import parse_hcpcs_lines
+    from updater.releases.store import ReleaseStore
 
     results = []
     hcpcs = DATA / "hcpcs" / "2018" / "2018-Alpha-Numeric-HCPCS-File.zip"

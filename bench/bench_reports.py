@@ -38,8 +38,8 @@ def measure(name: str, make: Callable[[], str], runs: int = 5) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    from updater.diff import diff_releases
-    from updater.readers import load_release
+    from updater.releases.diff import diff_releases
+    from updater.releases.readers import load_release
 
     old_path, new_path = (Path(a) for a in argv[:2]) if len(argv) >= 2 else DEFAULT
     if not old_path.exists() or not new_path.exists():

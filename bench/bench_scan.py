@@ -27,7 +27,7 @@ XLSX_TARGET = 5.0  # seconds
 READ_XLSX = """
 import sys, time
 start = time.perf_counter()
-from updater.inputs.chargemaster import read_chargemaster
+from updater.impact.inputs.chargemaster import read_chargemaster
 imported = time.perf_counter()
 cdm = read_chargemaster(sys.argv[1])
 print(cdm.rows_read, len(cdm.table), round(time.perf_counter() - imported, 3),

@@ -95,7 +95,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--codes", type=int, default=75_000)
     args = parser.parse_args()
-    from updater.readers import load_release
+    from updater.releases.readers import load_release
 
     path = FOLDER / f"icd10cm_tabular_2030-{args.codes}.xml"
     if not path.exists():

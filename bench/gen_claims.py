@@ -77,7 +77,7 @@ class Codes:
 
 
 def real_codes(rng: np.random.Generator) -> Codes:
-    from updater.readers import load_release
+    from updater.releases.readers import load_release
 
     def table(path: Path):  # type: ignore[no-untyped-def]
         return load_release(path)[0].table

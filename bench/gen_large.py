@@ -85,7 +85,7 @@ class Pools:
 
 
 def real_pools() -> Pools:
-    from updater.readers import load_release
+    from updater.releases.readers import load_release
 
     def table(path: Path):  # type: ignore[no-untyped-def]
         return load_release(path)[0].table

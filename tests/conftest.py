@@ -59,8 +59,8 @@ def hcpcs_zip():
 @pytest.fixture(scope="session")
 def hcpcs_2017_2018_diff(shared_data: Path):
     """The diff of the real CMS HCPCS 2017 and 2018 annual files, read once."""
-    from updater.diff import diff_releases
-    from updater.readers import load_release
+    from updater.releases.diff import diff_releases
+    from updater.releases.readers import load_release
 
     folder = shared_data / "hcpcs"
     paths = [folder / str(y) / f"{y}-Alpha-Numeric-HCPCS-File.zip" for y in (2017, 2018)]

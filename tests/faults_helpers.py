@@ -1,4 +1,4 @@
-"""Running updater in a subprocess with a fault injected (see ``updater.faults``)."""
+"""Running updater in a subprocess with a fault injected (see ``updater.files.faults``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from updater.faults import ENV
+from updater.files.faults import ENV
 
 REPO = Path(__file__).resolve().parents[1]
 

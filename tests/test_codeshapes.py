@@ -41,9 +41,9 @@ def test_procedure_codes_by_shape() -> None:
 
 def test_one_definition_everywhere() -> None:
     """The readers, the crosswalk, apply and the training report's ranges use these."""
-    from updater import apply
-    from updater.inputs import crosswalk
-    from updater.readers import generic_table
+    from updater.impact.inputs import crosswalk
+    from updater.patch import apply
+    from updater.releases.readers import generic_table
     from updater.reports import training
 
     assert codeshapes.SHAPES[ICD] == crosswalk.ICD_SHAPE
@@ -54,7 +54,7 @@ def test_one_definition_everywhere() -> None:
 
 
 def test_codes_in_free_text() -> None:
-    from updater.mapping.conversion import split_previous
+    from updater.impact.candidates.conversion import split_previous
 
     assert split_previous("QA0.0101 and U07.1; Codes in Categories T15-T19, None") == [
         ("QA00101", ""), ("U071", ""), ("T15", "T19")]
@@ -79,7 +79,7 @@ def test_a_conversion_table_row_that_cannot_be_read_is_skipped_and_named(tmp_pat
                                                                          ) -> None:
     """FY2026's table holds QA0 codes (read), and a hand-typed row can be garbage: it is
     reported with its row and left out; it never stops the reading."""
-    from updater.mapping import SkippedRow, read_conversion_table
+    from updater.impact.candidates import SkippedRow, read_conversion_table
 
     path = conversion_xlsx(tmp_path / "ICD-10-CM-Conversion-Table-FY2026.xlsx", [
         ["QA0.0101", 2025, "Z99.89"], ["U07.1", datetime(2020, 4, 1), "U07.0"],
@@ -124,12 +124,12 @@ def test_qa0_codes_in_a_crosswalk_and_a_chargemaster_are_codes(tmp_path: Path) -
     """U07.1, U09.9 and QA0.0101 are codes the release has: no finding, never malformed;
     a QA0 range in a list cell expands; a conversion table beside the release with an
     unreadable row does not stop the scan, which names the row."""
-    from updater.changesets import ChangeSet
-    from updater.diff import diff_releases
-    from updater.inputs.chargemaster import read_chargemaster
-    from updater.inputs.crosswalk import read_crosswalk
-    from updater.mapping import SkippedRow, build_candidates, read_conversion_table
-    from updater.scan import scan
+    from updater.impact.candidates import SkippedRow, build_candidates, read_conversion_table
+    from updater.impact.change_sets import ChangeSet
+    from updater.impact.findings import scan
+    from updater.impact.inputs.chargemaster import read_chargemaster
+    from updater.impact.inputs.crosswalk import read_crosswalk
+    from updater.releases.diff import diff_releases
 
     old, new = qa0_releases()
     xw_path = tmp_path / "crosswalk.csv"
@@ -166,7 +166,7 @@ def test_qa0_codes_in_a_crosswalk_and_a_chargemaster_are_codes(tmp_path: Path) -
 
 def test_a_qa0_release_read_from_a_table(tmp_path: Path) -> None:
     """A generic code table (CSV) of ICD-10-CM codes reads every shape the CDC uses."""
-    from updater.readers import ReadOptions, load_release
+    from updater.releases.readers import ReadOptions, load_release
 
     path = tmp_path / "icd10cm-synthetic.csv"
     path.write_text("Code,Description\nQA0.0101,Synthetic QA0 code\nU07.1,COVID-19\n"
@@ -180,7 +180,7 @@ def test_a_qa0_release_read_from_a_table(tmp_path: Path) -> None:
 def test_every_code_of_every_real_release_passes(shared_data: Path) -> None:
     """The pre-filter must never turn away a publisher's code: every ICD-10-CM code and
     header, every HCPCS procedure code, of every release in ../shared/data."""
-    from updater.readers import load_release
+    from updater.releases.readers import load_release
 
     files = sorted((shared_data / "icd10cm").rglob("*.zip")) + sorted(
         p for p in (shared_data / "hcpcs").rglob("*")
@@ -199,8 +199,8 @@ def test_every_code_of_every_real_release_passes(shared_data: Path) -> None:
 def test_a_qa0_block_in_a_cdc_order_file(tmp_path: Path) -> None:
     """FY2026's new block as the CDC writes it (order file layout): read, and a change set
     against the year before sees the new codes as added, not as garbage."""
-    from updater.diff import diff_releases
-    from updater.readers import load_release
+    from updater.releases.diff import diff_releases
+    from updater.releases.readers import load_release
 
     def order(rows: list[tuple[str, int, str]]) -> bytes:
         return "".join(f"{i:05d} {code:<7} {flag} {title:<60} {title}\r\n"

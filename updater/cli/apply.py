@@ -48,10 +48,10 @@ def apply(
     """Write the plan's approved changes into a copy of the chargemaster (--out) and/or of
     the crosswalk (--crosswalk-out), each with a change log (OUT.changes.csv/.json), and
     add an entry to the audit log."""
-    from updater.apply import apply_plan
-    from updater.plan import read_plan
-    from updater.readers import ReadOptions
-    from updater.resolve import resolve_side
+    from updater.patch.apply import apply_plan
+    from updater.plan.make import read_plan
+    from updater.releases.lookup import resolve_side
+    from updater.releases.readers import ReadOptions
 
     loaded = read_plan(plan)
     releases = {}
@@ -83,7 +83,7 @@ def revert(
                                     help="Name recorded in the audit log."),
 ) -> None:
     """Undo an apply: changed cells back to their values before, inserted lines removed."""
-    from updater.apply import revert as do_revert
+    from updater.patch.apply import revert as do_revert
 
     result = do_revert(changelog, chargemaster, out, force=force, user=user)
     typer.echo(result.summary_text())

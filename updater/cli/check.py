@@ -26,10 +26,10 @@ def check(
     in the inbox or missing, and which findings of the chargemaster and crosswalk named in
     updater.toml are still undecided for the next date. Exit status 0 ready, 1 action
     needed, 2 error."""
-    from updater.config import load_config
-    from updater.output import write_json
-    from updater.readiness import check_readiness
-    from updater.versions import parse_date
+    from updater.cycle.check import check_readiness
+    from updater.cycle.config import load_config
+    from updater.files.output import write_json
+    from updater.releases.versions import parse_date
 
     day = parse_date(as_of, what="--as-of") if as_of else date.today()
     result = check_readiness(load_config(config), as_of=day, horizon_days=horizon)

@@ -41,21 +41,21 @@ def claims(
 ) -> None:
     """Count the claim lines that bill a code the new releases delete, expand, terminate
     or make not billable, by facility, payer and department, with their charges."""
-    from updater.claims import run_claims
+    from updater.impact.claims import run_claims
 
     result, report = run_claims(extract=extract, old=old, new=new, store=store,
                                 columns=column, service_dates=service_dates,
                                 memory_limit=memory_limit)
     if json_out:
-        from updater.output import write_json
+        from updater.files.output import write_json
 
         write_json(result.to_dict(), json_out)
     if csv_out:
-        from updater.output import write_table
+        from updater.files.output import write_table
 
         write_table(result.by_group, csv_out)
     if xlsx_out:
-        from updater.output import write_table
+        from updater.files.output import write_table
 
         write_table(result.by_group, xlsx_out, sheets=result.sheets(), main_sheet="by_group")
     if json_out != "-":

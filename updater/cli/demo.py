@@ -16,7 +16,7 @@ def demo(
     """Run the sample year's update cycles on the embedded synthetic sample (ICD-10-CM,
     HCPCS, CPT releases, a chargemaster and a crosswalk): import, diff and verify, scan,
     plan and write each cycle's reports and index.html into ./updater-demo/<cycle date>/."""
-    from updater.demo import run_demo
+    from updater.cycle.demo import run_demo
 
     for line in run_demo(out):
         typer.echo(line)

@@ -13,7 +13,7 @@ from updater.cli import options as opt
 if TYPE_CHECKING:
     import pandas as pd
 
-    from updater.diff import Diff
+    from updater.releases.diff import Diff
 
 
 @app.command()
@@ -56,9 +56,9 @@ def diff(
     publisher-style summary and the check against the publisher's own change list.
     Options that describe one release are given per side (--new-effective ...); OLD must
     be the older release unless --reverse."""
-    from updater.output import write_json, write_table
-    from updater.resolve import diff_specs
-    from updater.textreport import diff_report
+    from updater.files.output import write_json, write_table
+    from updater.releases.diff_text import diff_report
+    from updater.releases.lookup import diff_specs
 
     old_read, new_read = opt.pair_read_options_of(ctx.params)
     result = diff_specs(old, new, store, old_read, new_options=new_read, reverse=reverse)

@@ -10,7 +10,7 @@ from updater.cli import app
 @app.command()
 def formats() -> None:
     """List the release file formats updater recognises (the names --format takes)."""
-    from updater.readers import readers
+    from updater.releases.readers import readers
 
     for reader in readers():
         typer.echo(f"{reader.name:24} {reader.title}")

@@ -18,7 +18,7 @@ def init(
     """Write a commented updater.toml (store, inbox, output folder, chargemasters,
     crosswalks, who signs off) and create the inbox folder for new publisher files.
     An existing updater.toml is kept unless --force."""
-    from updater.config import write_default_config
+    from updater.cycle.config import write_default_config
 
     config = write_default_config(folder, force=force)
     typer.echo(f"wrote {config.path}")

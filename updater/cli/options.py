@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from updater.readers import ReadOptions
-from updater.versions import parse_date
+from updater.releases.readers import ReadOptions
+from updater.releases.versions import parse_date
 from updater.vocabulary import CodeSystem
 
 OLD = typer.Argument(..., metavar="OLD",
@@ -182,7 +182,7 @@ def pair_read_options(
     ``--effective`` alone is refused: it would date both releases alike, and a release
     diffed with a copy of itself finds nothing."""
     from updater.errors import UpdaterError
-    from updater.resolve import looks_like_id
+    from updater.releases.lookup import looks_like_id
 
     if effective:
         raise UpdaterError(

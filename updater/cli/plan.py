@@ -37,11 +37,11 @@ def plan(
     line or crosswalk pair, approved only for one-to-one authoritative successors. Review
     plan.xlsx, then give it to `updater apply`."""
     from updater.errors import UpdaterError
-    from updater.fhir import concept_map
-    from updater.output import make_folder, write_json
-    from updater.plan import make_plan, plan_from_scan_json, summary_text, write_plan_json
-    from updater.plan_workbook import write_workbook
-    from updater.scan_run import run_scan
+    from updater.files.output import make_folder, write_json
+    from updater.impact.scan import run_scan
+    from updater.plan.fhir import concept_map
+    from updater.plan.make import make_plan, plan_from_scan_json, summary_text, write_plan_json
+    from updater.plan.workbook import write_workbook
 
     if scan is not None:
         if old or new or conversion or user_map or override:

@@ -12,7 +12,7 @@ from updater.cli import app
 from updater.cli import options as opt
 
 if TYPE_CHECKING:
-    from updater.diff import Diff
+    from updater.releases.diff import Diff
 
 report_app = typer.Typer(
     name="report",
@@ -27,7 +27,7 @@ app.add_typer(report_app, name="report")
 def _diff(ctx: typer.Context) -> Diff:
     """OLD and NEW resolved and diffed exactly as ``updater diff`` does, from the
     command's parameters."""
-    from updater.resolve import diff_specs
+    from updater.releases.lookup import diff_specs
 
     p = ctx.params
     old_read, new_read = opt.pair_read_options_of(p)

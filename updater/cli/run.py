@@ -74,10 +74,10 @@ def run(
     crosswalk(s), plan, and write the reports, the review workbook, the JSON files and an
     index.html into <output>/<cycle date>/. Decisions already made in that folder's
     plan.xlsx are kept."""
-    from updater.config import load_config
-    from updater.cycle import run_cycle, summary_lines
-    from updater.output import write_json
-    from updater.versions import parse_date
+    from updater.cycle.config import load_config
+    from updater.cycle.run import run_cycle, summary_lines
+    from updater.files.output import write_json
+    from updater.releases.versions import parse_date
 
     day = parse_date(cycle, what="--cycle") if cycle else None
     as_of_day = parse_date(as_of, what="--as-of") if as_of else None

@@ -42,7 +42,7 @@ def scan(
 ) -> None:
     """Find the chargemaster lines and crosswalk pairs that the new releases touch, and
     what replaces each retired code. Exit 0 when the scan ran, 1 with --fail-on findings."""
-    from updater.scan_run import run_scan
+    from updater.impact.scan import run_scan
 
     result, report = run_scan(
         chargemaster=chargemaster,
@@ -62,11 +62,11 @@ def scan(
         fail_on=fail_on,
     )
     if json_out:
-        from updater.output import write_json
+        from updater.files.output import write_json
 
         write_json(result.to_dict(), json_out)
     if csv_out or xlsx_out:
-        from updater.output import write_table
+        from updater.files.output import write_table
 
         table = result.findings
         if csv_out:

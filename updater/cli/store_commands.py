@@ -30,8 +30,8 @@ def import_(
     """Add releases to the store, so diffs, histories and checks can use them by id
     (icd10cm:FY2025). Importing the same file again changes nothing; a change list
     (order addenda) on its own is applied onto the stored release before it."""
-    from updater.readers import load_release
-    from updater.store import ReleaseStore, import_line
+    from updater.releases.readers import load_release
+    from updater.releases.store import ReleaseStore, import_line
 
     read = opt.read_options(format=format, system=system, version=version, effective=effective,
                             code_col=code_col, desc_col=desc_col, short_col=short_col,
@@ -46,8 +46,8 @@ def import_(
 def releases(store: Path = opt.STORE, json_out: str | None = opt.JSON_OUT) -> None:
     """List the releases in the store: effective date, counts of codes and headers,
     whether the publisher's change list came with it, and the file it was read from."""
-    from updater.output import write_json
-    from updater.store import ReleaseStore, releases_lines
+    from updater.files.output import write_json
+    from updater.releases.store import ReleaseStore, releases_lines
 
     stored = ReleaseStore(store).list()
     if json_out:
@@ -73,10 +73,10 @@ def history(
 ) -> None:
     """The code's life across the stored releases: when it appeared, changed title, became
     a header (expanded into new codes), was deleted or came back."""
-    from updater.history import code_history, history_lines, valid_on, validity_line
-    from updater.output import write_json
-    from updater.store import ReleaseStore
-    from updater.versions import parse_date
+    from updater.files.output import write_json
+    from updater.releases.history import code_history, history_lines, valid_on, validity_line
+    from updater.releases.store import ReleaseStore
+    from updater.releases.versions import parse_date
 
     day = parse_date(on, what="--on") if on else None
     result = code_history(ReleaseStore(store), code, system)

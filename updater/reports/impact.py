@@ -8,7 +8,7 @@ risk first) become template rows, so a 1,000,000-line chargemaster with 50,000 f
 still gives a page a browser opens. The full list stays in the scan's CSV/JSON.
 
 A scan saved with ``updater scan --json`` is read back with
-:func:`updater.scan.read_scan_json`.
+:func:`updater.impact.findings.read_scan_json`.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from updater import plan_model as P
 from updater.codes import DOTTED, spell_codes
 from updater.errors import UpdaterError
-from updater.plan import Plan
-from updater.scan import ScanResult, records
+from updater.impact.findings import ScanResult, records
+from updater.plan import model as P
+from updater.plan.make import Plan
 from updater.vocabulary import AT_RISK_KINDS, CodeSystem, Decision, FindingKind, PlanAction
 
 # Rows per table: keeps a huge scan's page near 4 MB; the rest stay in the CSV/JSON.
@@ -59,19 +59,19 @@ def scan_for_report(scan: Path | None, *, chargemaster: Path | None = None,
                     new: list[str] = (), **scan_options: Any  # type: ignore[assignment]
                     ) -> ScanResult:
     """The scan a report is made from: a saved scan JSON, or a fresh scan of the inputs
-    (the options of :func:`updater.scan_run.run_scan`), not both."""
+    (the options of :func:`updater.impact.scan.run_scan`), not both."""
     given = chargemaster is not None or crosswalk is not None or bool(old) or bool(new)
     if scan is not None:
         if given:
             raise UpdaterError("give either --scan or the scan's inputs (--chargemaster, "
                                "--crosswalk, --from, --to), not both")
-        from updater.scan import read_scan_json
+        from updater.impact.findings import read_scan_json
 
         return read_scan_json(scan)
     if not given:
         raise UpdaterError("nothing to report on", hint="give --scan SCAN.json, or the scan's "
                            "inputs: --chargemaster/--crosswalk with --from OLD --to NEW")
-    from updater.scan_run import run_scan
+    from updater.impact.scan import run_scan
 
     result, _ = run_scan(chargemaster=chargemaster, crosswalk=crosswalk, old=list(old),
                          new=list(new), **scan_options)

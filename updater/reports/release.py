@@ -14,13 +14,13 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from updater.codes import display_codes
-from updater.diff import Diff
 from updater.model import CODE, LONG, RECORD, SHORT, Release, title_of
-from updater.notes import not_compared_reason
+from updater.releases.diff import Diff
+from updater.releases.diff_text import SUMMARY_ROWS
+from updater.releases.notes import not_compared_reason
+from updater.releases.verify import Verification
 from updater.reports.render import render, word_diff
 from updater.reports.sections import section_of, sections_for
-from updater.textreport import SUMMARY_ROWS
-from updater.verify import Verification
 from updater.vocabulary import ChangeKind, CodeSystem, NoteType, RecordType
 
 # the kinds drawn in the chart, stacked, in the publisher's order

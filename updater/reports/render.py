@@ -21,14 +21,14 @@ from markupsafe import Markup, escape
 from updater import __version__
 from updater.codes import DOTTED, spell_code
 from updater.errors import UpdaterError
-from updater.output import atomic_path
+from updater.files.output import atomic_path
 from updater.vocabulary import CodeSystem
 
-TEMPLATES_PACKAGE = "updater._templates"
+TEMPLATES_PACKAGE = "updater.reports.templates"
 
 
 def _loader() -> jinja2.BaseLoader:
-    """Templates from the installed ``updater._templates`` package (the top-level
+    """Templates from the installed ``updater.reports.templates`` package (the top-level
     ``templates/`` folder): a plain ``pip install .`` must ship them, so there is no
     fallback to a source checkout that would hide a packaging mistake."""
     return jinja2.PackageLoader(TEMPLATES_PACKAGE, ".")
@@ -130,7 +130,7 @@ def render(template: str, **context: Any) -> str:
     try:
         tmpl = environment().get_template(template)
     except (jinja2.TemplateNotFound, ModuleNotFoundError, ValueError) as exc:
-        # ModuleNotFoundError / ValueError: PackageLoader finds no updater._templates
+        # ModuleNotFoundError / ValueError: PackageLoader finds no updater.reports.templates
         raise UpdaterError(f"report template {template!r} is not installed",
                            hint="reinstall updater with 'pip install .' from a full checkout"
                            ) from exc

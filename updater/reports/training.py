@@ -20,10 +20,10 @@ from markupsafe import Markup, escape
 
 from updater.codes import display_codes, normalize_code
 from updater.codeshapes import ICD10CM_TYPED, PATTERNS
-from updater.diff import Diff
 from updater.errors import UpdaterError
 from updater.model import CODE, LONG, RECORD, SHORT, Release, official_titles
-from updater.notes import compared, not_compared_reason
+from updater.releases.diff import Diff
+from updater.releases.notes import compared, not_compared_reason
 from updater.reports.release import (
     expanded_children,
     notes_cells,
@@ -223,11 +223,11 @@ def _summary_text(diff: Diff, scope: str, groups: pd.DataFrame, counts: dict[str
 
 def release_candidates(diff: Diff) -> pd.DataFrame:
     """The replacement candidates of the diff's gone codes, from the layer the scan uses
-    (:mod:`updater.mapping`): HCPCS XREF, the ICD-10-CM hierarchy and the CDC conversion
+    (:mod:`updater.impact.candidates`): HCPCS XREF, the ICD-10-CM hierarchy and the CDC conversion
     table shipped beside the new release (found as ``updater scan`` finds it)."""
     from pathlib import Path
 
-    from updater.mapping import (
+    from updater.impact.candidates import (
         candidates_for_step,
         combine_conversion_tables,
         find_conversion_tables,
@@ -277,7 +277,7 @@ def training_context(diff: Diff, *, focus: str | None = None,
                      specialty: str | None = None,
                      candidates: pd.DataFrame | None = None) -> dict[str, Any]:
     """Everything the training template shows, as plain data. ``candidates`` (the change
-    set's, :mod:`updater.mapping`) say what to use instead of a gone code; by default they
+    set's, :mod:`updater.impact.candidates`) say what to use instead of a gone code; by default they
     are built from the diff (:func:`release_candidates`)."""
     system = diff.new.system
     check_request(focus, specialty)

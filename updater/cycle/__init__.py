@@ -1,0 +1,1 @@
+"""The yearly rhythm: calendar, configuration, check, inbox, one command per cycle, demo."""

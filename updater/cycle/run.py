@@ -1,0 +1,774 @@
+"""One command per cycle: everything a pre-January or pre-October check needs, in one folder.
+
+``run_cycle`` takes the facility's configuration (:mod:`updater.cycle.config`) and a cycle date
+(:mod:`updater.cycle.calendar`) and
+
+1. imports every publisher file waiting in the inbox into the release store (a file
+   already stored is a no-op; nothing in the inbox is moved or changed; a file that cannot
+   be read is reported with its reason and the others still go in; a CDC conversion table
+   in the inbox is used for ICD-10-CM candidates, not imported);
+2. for each code system with a cycle that day, diffs the release taking effect that day
+   against the release in force before it (the latest earlier one in the store);
+3. scans the configured chargemaster(s) and crosswalk(s) against all of the cycle's
+   changes together, and plans;
+4. writes ``<output>/<YYYY-MM-DD>/``: ``release-<system>.html``, ``diff-<system>.json``,
+   ``training-<focus>-<system>.html`` per training focus, ``impact.html``, ``plan.xlsx``,
+   ``plan.json``, ``scan.json``, ``conceptmap.json`` and ``index.html`` linking them.
+
+Reviewed decisions are kept (the rule, also in the README): when ``plan.xlsx`` in the
+folder has a decision a reviewer made (a Decision other than its Default decision, or a
+Replacement, Reviewer, Reviewed on or Comment typed in), it is never overwritten blindly.
+The fresh plan is merged into it: a fresh row matching a reviewed row (same section, source
+row, charge code, old code, action, finding and crosswalk pair) takes the reviewer's
+Decision, Replacement, Reviewer, Reviewed on and Comment; a fresh
+row with no such match is new, and its Reason starts with ``[new]`` (it stays marked on
+later runs until a reviewer decides it); reviewed rows the fresh scan no longer produces
+are dropped (their finding is gone). The reviewed workbook is first copied to
+``plan.reviewed-<UTC timestamp>.xlsx``, then the merged plan replaces ``plan.xlsx``
+atomically (and ``plan.json`` and ``conceptmap.json`` follow it). When the merge changes
+nothing, the reviewed workbook is left exactly as it is.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from updater.errors import UpdaterError
+from updater.files.locking import LockedError
+from updater.files.output import make_folder, write_json
+from updater.model import Release
+from updater.plan import model as P
+from updater.reports.render import slug
+from updater.vocabulary import CodeSystem, Decision
+
+if TYPE_CHECKING:
+    from updater.cycle.calendar import Cycle
+    from updater.cycle.config import ChargemasterConfig, Config, CrosswalkConfig
+    from updater.impact.change_sets import ChangeSet
+    from updater.impact.findings import ScanResult
+    from updater.plan.make import Plan
+    from updater.releases.diff import Diff
+    from updater.releases.store import ReleaseStore
+
+Progress = Callable[[str, int, int], None]
+
+NEW_MARK = "[new] "  # start of the Reason of a plan row a reviewer has not seen yet
+# what makes two plan rows "the same row" across runs
+ROW_KEY = (P.SECTION, P.SOURCE_ROW, P.CHARGE_CODE, P.OLD_CODE, P.ACTION, P.FINDING,
+           P.PAIR_PROCEDURE, P.PAIR_DIAGNOSIS)
+_SKIPPED_NAMES = re.compile(r"^(\.|~\$)|^readme(\.|$)", re.IGNORECASE)
+
+
+def _noop(step: str, done: int, total: int) -> None:
+    return None
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class InboxFile:
+    """What the run did with one file in the inbox."""
+
+    file: str
+    # added, unchanged, replaced, included (read with another file of the same release:
+    # MEDU.txt beside LONGULF.txt, LONGULT.txt when LONGULF.txt was read), conversion_table,
+    # unreadable, refused
+    status: str
+    release: str = ""  # store id
+    message: str = ""  # the one-line reason for an unreadable file
+
+    def to_dict(self) -> dict[str, str]:
+        return {"file": self.file, "status": self.status, "release": self.release,
+                "message": self.message}
+
+
+@dataclass
+class SystemRun:
+    """One code system in the cycle: the releases compared, or why it could not be."""
+
+    system: CodeSystem
+    cycles: list[str]  # the calendar's names of the cycles that take effect that day
+    expected: str  # the store id the cycle's release gets (icd10cm:FY2027)
+    new: str = ""  # store id of the release taking effect, "" when missing
+    old: str = ""  # store id of the release in force before it
+    missing: str = ""  # plain words when the system could not be compared
+    summary: dict[str, int] = field(default_factory=dict)  # the diff's code counts
+    verified: bool | None = None
+    # why the publisher's list could not check every change (a list counted from another
+    # release), when that is the only reason the check did not pass
+    unverifiable: str = ""
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"system": self.system.value, "cycles": self.cycles, "expected": self.expected,
+                "new": self.new, "old": self.old, "missing": self.missing,
+                "summary": self.summary, "verified": self.verified,
+                "unverifiable": self.unverifiable, "files": self.files}
+
+
+@dataclass
+class PlanRun:
+    """One scanned set of inputs (a chargemaster and/or a crosswalk) and its plan."""
+
+    name: str  # "" for the main one; otherwise the suffix of its files
+    chargemaster: str
+    crosswalk: str
+    findings_by_kind: dict[str, int]
+    charges_at_risk: float
+    rows: int
+    decisions: dict[str, int]  # plan rows by decision
+    kept: int = 0  # reviewer decisions carried over from the reviewed workbook
+    new_rows: int = 0  # rows marked [new]
+    dropped: int = 0  # reviewed rows the fresh scan no longer produces
+    backup: str = ""  # the reviewed workbook's copy, when one was made
+    files: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "chargemaster": self.chargemaster,
+                "crosswalk": self.crosswalk, "findings_by_kind": self.findings_by_kind,
+                "charges_at_risk": self.charges_at_risk, "rows": self.rows,
+                "decisions": self.decisions, "kept": self.kept, "new_rows": self.new_rows,
+                "dropped": self.dropped, "backup": self.backup, "files": self.files}
+
+
+@dataclass
+class CycleResult:
+    """What ``updater run`` did, and where it wrote it."""
+
+    cycle: date
+    folder: Path
+    index: Path
+    systems: list[SystemRun]
+    inbox: list[InboxFile]
+    plans: list[PlanRun]
+    files: list[str]  # every file written, relative to ``folder``
+    missing: list[str]  # what is still missing, in plain words
+    sign_off: list[str]
+    diffs: list[Diff] = field(default_factory=list, repr=False)  # per ready system
+    # what the user should know about the inputs read (a conversion-table row skipped)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The inbox files that could not be read or stored, one line each."""
+        return [f"{f.file}: {f.message}" for f in self.inbox
+                if f.status in ("unreadable", "refused")]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cycle": self.cycle.isoformat(), "folder": str(self.folder),
+                "index": str(self.index), "systems": [s.to_dict() for s in self.systems],
+                "inbox": [f.to_dict() for f in self.inbox],
+                "plans": [p.to_dict() for p in self.plans], "files": self.files,
+                "missing": self.missing, "warnings": self.warnings,
+                "notes": self.notes, "sign_off": self.sign_off}
+
+
+# --------------------------------------------------------------------------- the inbox
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """The files waiting in the inbox (sub-folders too), by name; hidden files, Excel lock
+    files and READMEs are not publisher files."""
+    if not inbox.is_dir():
+        return []
+    return sorted((p for p in inbox.rglob("*") if p.is_file()
+                   and not any(_SKIPPED_NAMES.search(part)
+                               for part in p.relative_to(inbox).parts)),
+                  key=lambda p: p.relative_to(inbox).as_posix())
+
+
+def _same_content(a: Release, b: Release) -> bool:
+    """The same release read from two files: same kind and the same codes and titles."""
+    if a.kind is not b.kind or len(a.table) != len(b.table):
+        return False
+    columns = [c for c in ("code", "record", "short", "long") if c in a.table.columns
+               and c in b.table.columns]
+    left = a.table[columns].sort_values("code", kind="stable").reset_index(drop=True)
+    right = b.table[columns].sort_values("code", kind="stable").reset_index(drop=True)
+    return bool(left.equals(right))
+
+
+def _stored_alike(store: ReleaseStore, release: Release) -> bool:
+    """The store already holds this release, read from another file with the same codes
+    and titles."""
+    try:
+        return _same_content(store.load(release.id), release)
+    except UpdaterError:
+        return False
+
+
+def import_inbox(store: ReleaseStore, files: Sequence[Path], *,
+                 progress: Progress = _noop) -> tuple[list[InboxFile], list[Path]]:
+    """Each file read and imported (a change list after the full release it follows);
+    returns what happened to each file and the conversion tables found among them."""
+    from updater.files.output import file_sha256
+    from updater.impact.candidates.conversion import looks_like_conversion_table
+    from updater.releases.readers import load_release
+    from updater.vocabulary import ReleaseKind
+
+    done: list[InboxFile] = []
+    tables: list[Path] = []
+    loaded = []
+    total = len(files) * 2
+    # a file stored before is known by its checksum, without parsing it again (a
+    # companion file read with another, like MEDU.txt, is known the same way)
+    stored = {s.sha256: r.id for r in store.list() for s in r.sources}
+    failed: list[tuple[Path, str | None, str]] = []
+    for i, path in enumerate(files, start=1):
+        progress("import", i, total)
+        if path.suffix.lower() in (".xlsx", ".xlsm") and looks_like_conversion_table(path):
+            tables.append(path)
+            done.append(InboxFile(str(path), "conversion_table"))
+            continue
+        checksum: str | None = None
+        try:
+            checksum = file_sha256(path)
+            known = stored.get(checksum)
+            if known is not None:
+                done.append(InboxFile(str(path), "unchanged", release=known))
+                continue
+            loaded.append((load_release(path)[0], path, checksum))
+        except (UpdaterError, OSError) as exc:
+            message = (_one_line(exc, path) if isinstance(exc, UpdaterError)
+                       else f"cannot be read ({exc.strerror or exc})")
+            failed.append((path, checksum, message))
+    # a file that is no release by itself but was read with one (CMS's transaction report
+    # beside its HCPCS file) is part of that release, not unreadable
+    part_of = {s.sha256: (r.id, p) for r, p, _ in loaded for s in r.sources}
+    for bad, bad_sha, message in failed:
+        if bad_sha in part_of and part_of[bad_sha][1] != bad:
+            release_id, read_by = part_of[bad_sha]
+            done.append(InboxFile(str(bad), "included", release=release_id,
+                                  message=f"read with {read_by.name}"))
+        else:
+            done.append(InboxFile(str(bad), "unreadable", message=message))
+    # oldest first, a full release before a change list of the same day; a release read
+    # from several files first, so its companions are recognised below
+    loaded.sort(key=lambda rp: (rp[0].system.value, rp[0].effective,
+                                rp[0].kind is ReleaseKind.CHANGES, -len(rp[0].sources)))
+    first: dict[str, tuple[Release, Path]] = {}
+    read_with: dict[str, Path] = {}  # checksum of every file a release here was read from
+    for i, (release, path, sha) in enumerate(loaded, start=len(files) + 1):
+        progress("import", i, total)
+        same = first.get(release.id)
+        companion = read_with.get(sha)
+        if companion is None and same is not None and _same_content(same[0], release):
+            companion = same[1]
+        if companion is not None:
+            # a file of a release already read from this inbox: the CPT data files read
+            # as a set (MEDU.txt beside LONGULF.txt), or the HCPCS .txt beside its .xlsx
+            done.append(InboxFile(str(path), "included", release=release.id,
+                                  message=f"read with {companion.name}"))
+            continue
+        first.setdefault(release.id, (release, path))
+        read_with |= {s.sha256: path for s in release.sources}
+        try:
+            result = store.import_release(release)
+        except LockedError:
+            raise  # another updater is importing: stop here, nothing is half done
+        except UpdaterError as exc:
+            if _stored_alike(store, release):  # LONGULT.txt after LONGULF.txt was stored
+                done.append(InboxFile(str(path), "unchanged", release=release.id,
+                                      message="the stored release, read from another file"))
+            else:
+                done.append(InboxFile(str(path), "refused", message=_one_line(exc, path)))
+            continue
+        done.append(InboxFile(str(path), result.status, release=result.release.id))
+    order = {str(p): i for i, p in enumerate(files)}
+    done.sort(key=lambda f: order.get(f.file, len(order)))
+    return done, tables
+
+
+def _one_line(exc: UpdaterError, path: Path) -> str:
+    """The error without the file name it starts with (the report names the file)."""
+    text = str(exc)
+    for prefix in (f"{exc.file}, ", f"{exc.file}: "):
+        if exc.file and text.startswith(prefix):
+            return text[len(prefix):]
+    return text
+
+
+# --------------------------------------------------------------------------- the cycle
+
+
+def cycle_date(*, cycle: date | None, next_: bool, as_of: date | None,
+               systems: Sequence[CodeSystem] | None = None) -> date:
+    """The cycle to run: the date given, or with ``next_`` the first effective date on or
+    after ``as_of`` (today when not given)."""
+    from updater.cycle.calendar import next_cycle_date
+
+    if (cycle is None) == (not next_):
+        raise UpdaterError("give exactly one of --cycle YYYY-MM-DD and --next",
+                           hint="e.g. updater run --cycle 2026-10-01, or updater run --next")
+    if cycle is not None:
+        return cycle
+    return next_cycle_date(as_of or date.today(), systems)
+
+
+def _system_runs(store: ReleaseStore, effective: date,
+                 systems: Sequence[CodeSystem]) -> list[SystemRun]:
+    """Per code system with a cycle that day: the release taking effect and the one in
+    force before it, or why there is no pair to compare."""
+    from updater.cycle.calendar import cycles_on
+
+    by_system: dict[CodeSystem, list[Cycle]] = {}
+    for c in cycles_on(effective, systems):
+        by_system.setdefault(c.system, []).append(c)
+    runs = []
+    order = [s for s in systems if s in by_system]  # as the configuration names them
+    for system in order:
+        cycles = by_system[system]
+        expected = cycles[0].release_id
+        run = SystemRun(system, [c.name for c in cycles], expected)
+        new = store.latest(system, on=effective)
+        if (new is None or new.effective != effective) and all(c.optional for c in cycles):
+            run.missing = (f"{expected} not in the store (optional: the AMA publishes "
+                           f"{', '.join(c.name for c in cycles)} as code lists; the next "
+                           "annual CPT release carries them)")
+        elif new is None or new.effective != effective:
+            run.missing = (f"no {system.label} release taking effect {effective.isoformat()} "
+                           f"in the store (expected {expected})")
+        else:
+            run.new = new.id
+            old = store.latest(system, before=effective)
+            if old is None:
+                run.missing = (f"{new.id} is in the store but no {system.label} release "
+                               f"before it, to compare it with")
+            else:
+                run.old = old.id
+        runs.append(run)
+    return runs
+
+
+def _no_pairs_error(config: Config, effective: date, runs: list[SystemRun]) -> UpdaterError:
+    if not runs:
+        return UpdaterError(f"no code set of {', '.join(s.value for s in config.systems)} "
+                            f"takes effect {effective.isoformat()}",
+                            hint="give a cycle date from the calendar (updater check lists "
+                                 "them), or use --next")
+    wanted = ", ".join(r.expected for r in runs)
+    if all(not r.new for r in runs):
+        return UpdaterError(f"nothing to compare for the {effective.isoformat()} cycle: the "
+                            f"store {config.store} has no release taking effect that day "
+                            f"({wanted})",
+                            hint=f"put the publisher's files in the inbox {config.inbox} and "
+                                 "run again")
+    return UpdaterError(f"nothing to compare for the {effective.isoformat()} cycle: the store "
+                        f"{config.store} has no release before "
+                        f"{', '.join(r.new for r in runs if r.new)}",
+                        hint=f"put the previous release's files in the inbox {config.inbox} "
+                             "too and run again")
+
+
+@dataclass
+class InputUnit:
+    """One scan: a chargemaster and/or a crosswalk, and the suffix of its files."""
+
+    name: str
+    chargemaster: ChargemasterConfig | None
+    crosswalk: CrosswalkConfig | None
+
+    def file(self, stem: str, ext: str) -> str:
+        return f"{stem}-{self.name}.{ext}" if self.name else f"{stem}.{ext}"
+
+
+def input_units(config: Config) -> list[InputUnit]:
+    """The first chargemaster with the first crosswalk make the main plan (plan.xlsx);
+    each further one pairs by position and its files carry its name (plan-<name>.xlsx)."""
+    n = max(len(config.chargemasters), len(config.crosswalks))
+    units = []
+    for i in range(n):
+        cdm = config.chargemasters[i] if i < len(config.chargemasters) else None
+        xw = config.crosswalks[i] if i < len(config.crosswalks) else None
+        name = "" if i == 0 else slug((cdm.name if cdm and cdm.name else "")
+                                       or (xw.name if xw and xw.name else "")
+                                       or (cdm or xw).path.stem)  # type: ignore[union-attr]
+        units.append(InputUnit(name, cdm, xw))
+    return units
+
+
+def run_cycle(config: Config, *, cycle: date | None = None, next_: bool = False,
+              as_of: date | None = None, progress: Progress | None = None) -> CycleResult:
+    """Import, diff, scan, plan and write the cycle's folder (see the module doc)."""
+    from updater.releases.store import ReleaseStore
+
+    tick = progress or _noop
+    effective = cycle_date(cycle=cycle, next_=next_, as_of=as_of, systems=config.systems)
+    store = ReleaseStore(config.store)
+    inbox, tables = import_inbox(store, inbox_files(config.inbox), progress=tick)
+    runs = _system_runs(store, effective, config.systems)
+    ready = [r for r in runs if r.ready]
+    if not ready:
+        raise _no_pairs_error(config, effective, runs)
+    units = input_units(config)
+    folder = config.output / effective.isoformat()
+    make_folder(folder)
+    # a reviewed workbook that cannot be read stops the run before anything is written
+    reviewed = {u.name: _reviewed_plan(folder / u.file("plan", "xlsx")) for u in units}
+
+    change_sets = cycle_change_sets(config, ready, tables, tick)
+    files: list[str] = []
+    steps = 2 * len(ready) + len(units) * 2 + len(config.training) * len(ready)
+    done = 0
+    for run, cs in zip(ready, change_sets, strict=True):
+        run.summary = dict(cs.diff.summary.get("codes", {}))
+        run.verified = cs.diff.verified
+        run.unverifiable = "; ".join(v.unverifiable for v in cs.diff.verifications
+                                     if v.unverifiable and not v.unexplained)
+        done += 1
+        tick("write diffs", done, steps)
+        name = f"diff-{cs.system.value}.json"
+        write_json(cs.diff.to_dict(), folder / name)
+        run.files.append(name)
+        done += 1
+        tick("release reports", done, steps)
+        name = f"release-{cs.system.value}.html"
+        _release_report(cs, folder / name)
+        run.files.append(name)
+    notes: list[str] = []
+    for focus in config.training:
+        # a focus of ICD-10-CM ranges has nothing to say about CPT: a note only when the
+        # focus fits none of the cycle's code sets
+        failed = []
+        for run, cs in zip(ready, change_sets, strict=True):
+            done += 1
+            tick("training reports", done, steps)
+            name = f"training-{slug(focus)}-{cs.system.value}.html"
+            note = _training_report(cs, focus, folder / name)
+            if note:
+                failed.append(note)
+            else:
+                run.files.append(name)
+        if len(failed) == len(ready):
+            notes += failed
+    plans: list[PlanRun] = []
+    for unit in units:
+        done += 1
+        tick("scan", done, steps)
+        result = scan_unit(unit, change_sets, store, effective)
+        done += 1
+        tick("plan", done, steps)
+        plans.append(_write_plan(unit, result, folder, reviewed[unit.name]))
+    if not units:
+        from updater.plan.fhir import concept_map
+
+        write_json(concept_map(change_sets), folder / "conceptmap.json")
+        files.append("conceptmap.json")
+    for run in runs:
+        files += run.files
+    for p in plans:
+        files += p.files
+    missing = [r.missing for r in runs if r.missing] + notes
+    if not units:
+        missing.append("no chargemaster or crosswalk configured: nothing was scanned "
+                       "(add [[chargemaster]] and [[crosswalk]] to updater.toml)")
+    if not config.training:
+        missing.append("no training focus configured: no coder-training report (add "
+                       "training = [\"orthopedics\"] or ICD-10-CM ranges to updater.toml)")
+    if not config.sign_off:
+        missing.append("nobody named to sign off (add sign_off = [...] to updater.toml)")
+    result_ = CycleResult(cycle=effective, folder=folder, index=folder / "index.html",
+                          systems=runs, inbox=inbox, plans=plans, files=files,
+                          missing=missing, sign_off=list(config.sign_off),
+                          diffs=[cs.diff for cs in change_sets],
+                          notes=[n for cs in change_sets for n in cs.notes])
+    tick("index", steps, steps)
+    result_.files += ["index.html", "cycle.json"]
+    _write_index(result_, config)
+    write_json(result_.to_dict(), folder / "cycle.json")
+    write_cycles_index(config.output)
+    return result_
+
+
+def cycle_change_sets(config: Config, ready: list[SystemRun], tables: list[Path],
+                 tick: Progress) -> list[ChangeSet]:
+    """One change set per ready system, from the store (so steps and the publisher's change
+    list are there), with the configured and inbox conversion tables and maps."""
+    from updater.impact.change_sets import build_change_sets
+
+    sets = []
+    conversion = [*config.conversion, *tables]
+    for i, run in enumerate(ready, start=1):
+        tick("diff", i, len(ready))
+        sets += build_change_sets([(run.old, run.new)], store=config.store,
+                                  conversion_tables=conversion, user_maps=list(config.maps))
+    return sets
+
+
+def scan_unit(unit: InputUnit, change_sets: list[ChangeSet], store: ReleaseStore,
+          effective: date) -> ScanResult:
+    """The unit's inputs scanned against every change set of the cycle; a crosswalk's
+    ranges expand against the ICD-10-CM release in force before the cycle."""
+    from updater.impact.findings import scan
+    from updater.impact.inputs.chargemaster import read_chargemaster
+    from updater.impact.inputs.crosswalk import read_crosswalk
+    from updater.impact.scan import input_files, record_spelling
+
+    cdm = xw = None
+    if unit.chargemaster is not None:
+        c = unit.chargemaster
+        cdm = read_chargemaster(c.path, profile=c.profile, sheet=c.sheet)
+    if unit.crosswalk is not None:
+        icd = next((cs.old for cs in change_sets if cs.system is CodeSystem.ICD10CM), None)
+        table = icd.table if icd is not None else None
+        if table is None:
+            in_force = store.latest(CodeSystem.ICD10CM, before=effective)
+            table = store.load(in_force.id).table if in_force is not None else None
+        xw = read_crosswalk(unit.crosswalk.path, expand_with=table, sheet=unit.crosswalk.sheet)
+    result = scan(change_sets, chargemaster=cdm, crosswalk=xw)
+    # the files read, as `updater scan` records them (so scan.json can be planned again)
+    result.inputs = input_files(
+        chargemaster=(unit.chargemaster.path if unit.chargemaster else None,
+                      cdm.sha256 if cdm else ""),
+        crosswalk=(unit.crosswalk.path if unit.crosswalk else None, xw.sha256 if xw else ""))
+    record_spelling(result, xw)
+    return result
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def _release_report(cs: ChangeSet, path: Path) -> None:
+    from updater.reports.release import release_report
+    from updater.reports.render import write_html
+
+    write_html(release_report(cs.diff), path)
+
+
+def _training_report(cs: ChangeSet, focus: str, path: Path) -> str:
+    """Writes the page; returns a note instead when the focus does not apply."""
+    from updater.reports.render import write_html
+    from updater.reports.training import is_specialty, training_report
+
+    try:
+        if is_specialty(focus):
+            html = training_report(cs.diff, specialty=focus, candidates=cs.candidates)
+        else:
+            html = training_report(cs.diff, focus=focus, candidates=cs.candidates)
+    except UpdaterError as exc:
+        return f"training report {focus!r} for {cs.system.label}: {exc}"
+    write_html(html, path)
+    return ""
+
+
+# --------------------------------------------------------------------------- plans
+
+
+def _reviewed_plan(path: Path) -> Plan | None:
+    """The plan in an existing workbook (None when there is none); an unreadable one is an
+    error, so a reviewer's work is never replaced by a fresh plan unseen."""
+    from updater.plan.make import read_plan
+
+    if not path.exists():
+        return None
+    try:
+        return read_plan(path)
+    except UpdaterError as exc:
+        raise UpdaterError(f"the plan workbook in the cycle folder cannot be read ({exc})",
+                           file=path, hint="fix it, or move it away to start a fresh plan; "
+                                           "it is never overwritten unread") from None
+
+
+# what a reviewer writes in a row, carried over to the fresh plan
+REVIEWED_COLUMNS = (P.DECISION, P.REPLACEMENT, P.REVIEWER, P.REVIEWED_ON, P.COMMENT)
+
+
+def reviewed_rows(table: pd.DataFrame) -> pd.Series:
+    """Rows a reviewer decided or signed: a decision other than the default, or a
+    replacement, reviewer, date or comment written."""
+    written = pd.Series(False, index=table.index)
+    for col in REVIEWED_COLUMNS[1:]:
+        written |= table[col].str.strip() != ""
+    return (table[P.DECISION] != table[P.DEFAULT_DECISION]) | written
+
+
+@dataclass
+class Merge:
+    """What merging a fresh plan into a reviewed one did."""
+
+    plan: Plan
+    kept: int  # reviewer decisions carried over
+    new_rows: int  # fresh rows marked new
+    dropped: int  # reviewed rows no longer produced
+    changed: bool  # False when the merged plan equals the reviewed one
+
+
+def _keyed(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    out["_n"] = out.groupby(list(ROW_KEY), sort=False).cumcount()
+    return out
+
+
+def merge_reviewed(fresh: Plan, reviewed: Plan) -> Merge:
+    """The fresh plan with the reviewer's decisions kept and new rows marked (the rule is
+    in the module doc)."""
+    new = _keyed(fresh.table)
+    old = _keyed(reviewed.table)
+    old["_reviewed"] = reviewed_rows(old)
+    old["_was_new"] = old[P.REASON].str.startswith(NEW_MARK)
+    key = [*ROW_KEY, "_n"]
+    kept = {c: f"_{c}" for c in REVIEWED_COLUMNS}
+    matched = new[key].merge(
+        old[[*key, *kept, "_reviewed", "_was_new"]].rename(columns=kept),
+        on=key, how="left", validate="one_to_one", indicator=True)
+    found = (matched["_merge"] == "both").to_numpy()
+    carried = found & matched["_reviewed"].fillna(False).to_numpy(dtype=bool)
+    is_new = ~found | (matched["_was_new"].fillna(False).to_numpy(dtype=bool) & ~carried)
+    table = fresh.table.copy()
+    for col, theirs in kept.items():
+        table[col] = np.where(carried, matched[theirs], table[col])
+    reason = table[P.REASON].str.removeprefix(NEW_MARK)
+    table[P.REASON] = np.where(is_new, NEW_MARK + reason, reason)
+    dropped = len(old) - int(found.sum())
+    merged = replace(fresh, table=table)
+    same = (len(table) == len(reviewed.table)
+            and table.reset_index(drop=True).equals(reviewed.table.reset_index(drop=True))
+            and _same_inputs(fresh, reviewed))
+    return Merge(plan=reviewed if same else merged, kept=int(carried.sum()),
+                 new_rows=int(is_new.sum()), dropped=dropped, changed=not same)
+
+
+def _same_inputs(a: Plan, b: Plan) -> bool:
+    ia, ib = a.identity, b.identity
+
+    def releases(i: P.PlanIdentity) -> list[tuple[str, str]]:
+        return sorted((r.get("id", ""), r.get("sha256", "")) for r in i.releases)
+
+    return (ia.chargemaster_sha256 == ib.chargemaster_sha256
+            and ia.crosswalk_sha256 == ib.crosswalk_sha256 and releases(ia) == releases(ib))
+
+
+def _write_plan(unit: InputUnit, result: ScanResult, folder: Path,
+                reviewed: Plan | None) -> PlanRun:
+    from updater.plan.fhir import concept_map
+    from updater.plan.make import make_plan, write_plan_json
+    from updater.plan.workbook import write_workbook
+    from updater.reports.impact import impact_report
+    from updater.reports.render import write_html
+
+    cdm_path = unit.chargemaster.path if unit.chargemaster else None
+    xw_path = unit.crosswalk.path if unit.crosswalk else None
+    plan = make_plan(result)  # its identity takes the inputs' hashes from the scan
+    run = PlanRun(name=unit.name, chargemaster=str(cdm_path or ""),
+                  crosswalk=str(xw_path or ""),
+                  findings_by_kind=dict(result.summary["findings_by_kind"]),
+                  charges_at_risk=float(result.summary["charges_at_risk"]), rows=0,
+                  decisions={})
+    workbook = folder / unit.file("plan", "xlsx")
+    write_book = True
+    if reviewed is not None and reviewed_rows(reviewed.table).any():
+        merge = merge_reviewed(plan, reviewed)
+        plan = merge.plan
+        run.kept, run.new_rows, run.dropped = merge.kept, merge.new_rows, merge.dropped
+        write_book = merge.changed
+        if merge.changed:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            backup = folder / unit.file(f"plan.reviewed-{stamp}", "xlsx")
+            shutil.copy2(workbook, backup)
+            run.backup = backup.name
+    names = {"scan": unit.file("scan", "json"), "plan_json": unit.file("plan", "json"),
+             "plan": workbook.name, "conceptmap": unit.file("conceptmap", "json"),
+             "impact": unit.file("impact", "html")}
+    write_json(result.to_dict(), folder / names["scan"])
+    write_plan_json(plan, folder / names["plan_json"])
+    if write_book:
+        write_workbook(plan, workbook)
+    write_json(concept_map(plan), folder / names["conceptmap"])
+    write_html(impact_report(result, plan), folder / names["impact"])
+    run.files = [names["impact"], names["plan"], names["plan_json"], names["scan"],
+                 names["conceptmap"]]
+    counts = plan.table[P.DECISION].value_counts()
+    run.rows = len(plan.table)
+    run.decisions = {d.value: int(counts.get(d.value, 0)) for d in Decision}
+    return run
+
+
+# --------------------------------------------------------------------------- index
+
+
+def _write_index(result: CycleResult, config: Config) -> None:
+    from updater.reports.render import render, write_html
+
+    html = render("cycle_index.html.j2", result=result,
+                  files=[f for f in result.files if f != "index.html"],
+                  inputs=[str(p) for p in (*(c.path for c in config.chargemasters),
+                                           *(x.path for x in config.crosswalks))])
+    write_html(html, result.index)
+
+
+def write_cycles_index(output: Path) -> Path:
+    """``<output>/index.html``: every cycle folder run so far (from its ``cycle.json``),
+    newest first, with its code sets, plan and a link to its own index."""
+    import json
+
+    from updater.reports.render import render, write_html
+
+    cycles = []
+    for summary in sorted(output.glob("*/cycle.json"), reverse=True):
+        try:
+            data = json.loads(summary.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # a folder being written, or not ours: its own index still stands
+        plans = data.get("plans") or []
+        decisions = plans[0].get("decisions", {}) if plans else {}
+        cycles.append({
+            "cycle": data.get("cycle", summary.parent.name),
+            "href": f"{summary.parent.name}/index.html",
+            "systems": [s for s in data.get("systems", []) if s.get("new") and s.get("old")],
+            "missing": [s["system"] for s in data.get("systems", []) if s.get("missing")],
+            "rows": plans[0].get("rows", 0) if plans else None,
+            "pending": decisions.get(Decision.PENDING.value, 0),
+            "charges": plans[0].get("charges_at_risk", 0.0) if plans else None})
+    path = output / "index.html"
+    write_html(render("cycles_index.html.j2", cycles=cycles), path)
+    return path
+
+
+def summary_lines(result: CycleResult) -> list[str]:
+    """What ``updater run`` prints: the releases compared, the plan, what is missing."""
+    lines = [f"Cycle {result.cycle.isoformat()}"]
+    for f in result.inbox:
+        if f.status in ("added", "replaced"):
+            lines.append(f"imported {f.release} from {f.file}")
+        elif f.status in ("unreadable", "refused"):
+            lines.append(f"could not import {f.file}: {f.message}")
+    for r in result.systems:
+        if r.ready:
+            counts = ", ".join(f"{r.summary.get(k, 0)} {k}"
+                               for k in ("added", "deleted", "revised", "expanded",
+                                         "terminated") if r.summary.get(k, 0))
+            check = ("cannot check every change" if r.unverifiable else
+                     {True: "verified", False: "NOT verified", None: "no change list"}[
+                         r.verified])
+            lines.append(f"{r.system.label}: {r.old} -> {r.new}: {counts or 'no changes'} "
+                         f"({check})")
+        else:
+            lines.append(f"{r.system.label}: missing: {r.missing}")
+    for p in result.plans:
+        what = ", ".join(f"{n} {d}" for d, n in p.decisions.items() if n)
+        line = f"plan{' ' + p.name if p.name else ''}: {p.rows} rows ({what or 'none'})"
+        if p.kept or p.new_rows or p.backup:
+            line += (f"; {p.kept} reviewed decisions kept, {p.new_rows} new rows marked"
+                     + (f", {p.dropped} reviewed rows no longer needed" if p.dropped else ""))
+        lines.append(line)
+        if p.backup:
+            lines.append(f"the reviewed workbook was kept as {p.backup}")
+    in_systems = {r.missing for r in result.systems}
+    lines += [f"missing: {m}" for m in result.missing if m not in in_systems]
+    lines += [f"note: {n}" for n in result.notes]
+    lines.append(f"index: {result.index.resolve()}")
+    return lines

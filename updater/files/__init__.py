@@ -1,0 +1,1 @@
+"""Reading and writing files: text decoding, messy tables, zips, atomic output."""

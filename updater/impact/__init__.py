@@ -1,0 +1,1 @@
+"""What a release touches: chargemaster, crosswalk and claims inputs, candidates, scan."""

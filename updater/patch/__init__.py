@@ -1,0 +1,1 @@
+"""Applying approved decisions: format-preserving grids, apply, revert, logs."""

@@ -1,0 +1,1 @@
+"""Migration plans: the plan model, making a plan, the review workbook, FHIR."""

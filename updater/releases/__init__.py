@@ -1,0 +1,1 @@
+"""Releases: the publishers' readers, versions, the store, diff, verification, history."""
