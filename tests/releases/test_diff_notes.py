@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from updater.cli import app
 from updater.model import Release
-from updater.releases.diff import CHANGE_COLUMNS, diff_releases
+from updater.releases.compare import CHANGE_COLUMNS
+from updater.releases.diff import diff_releases
 from updater.releases.diff_text import diff_report
 from updater.releases.readers import load_release
 from updater.reports.release import release_report

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from updater.model import Release
+from updater.releases.changes_only import apply_changes
+from updater.releases.diff import Diff, diff_releases
 from updater.releases.readers import ReadOptions, load_release
+from updater.releases.store import ReleaseStore
 from updater.vocabulary import ReleaseKind
-
-if TYPE_CHECKING:
-    from updater.releases.diff import Diff
 
 
 def looks_like_id(spec: str) -> bool:
@@ -25,8 +24,6 @@ def resolve_side(spec: str, store_root: Path, options: ReadOptions) -> Release:
     """A store id (``icd10cm:FY2025``) from the store, anything else read from disk (once
     per process for an unchanged file: a scan asks for the same release twice)."""
     if looks_like_id(spec):
-        from updater.releases.store import ReleaseStore
-
         return ReleaseStore(store_root).load(spec)
     path = Path(spec)
     stat = path.stat() if path.is_file() else None
@@ -56,13 +53,9 @@ def resolve_pair(old_spec: str, new_spec: str, store_root: Path,
         new_job = pool.submit(resolve_side, new_spec, store_root, new_options or options)
         old, new = old_job.result(), new_job.result()
     if new.kind is ReleaseKind.CHANGES:
-        from updater.releases.changes_only import apply_changes
-
         new = apply_changes(old, new)
     steps: list[Release] = []
     if looks_like_id(old_spec) and looks_like_id(new_spec):
-        from updater.releases.store import ReleaseStore
-
         store = ReleaseStore(store_root)
         first, last = sorted((old.effective, new.effective))
         steps = [store.load(s.id) for s in store.between(old.system, first, last)]
@@ -76,8 +69,6 @@ def diff_specs(old_spec: str, new_spec: str, store_root: Path, options: ReadOpti
     """``updater diff OLD NEW`` as a library call: both sides resolved (store ids or
     files), and diffed through the stored releases between them. OLD must be the older
     release unless ``reverse``."""
-    from updater.releases.diff import diff_releases
-
     old, new, steps = resolve_pair(old_spec, new_spec, store_root, options,
                                    new_options=new_options, reverse=reverse)
     return diff_releases(old, new, steps=steps, reverse=reverse)

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from updater.model import CODE, LONG, RECORD, SHORT, PublisherChanges, Release
+from updater.releases.compare import summarize
 from updater.releases.verify import Disagreement, Verification
 from updater.releases.verify.lists import StepList
 from updater.revisions import (
@@ -65,8 +66,6 @@ def verify_addenda(changes: pd.DataFrame, old: Release, new: Release, step: Step
                    summary_of_changes: dict[str, dict[str, int]] | None = None
                    ) -> Verification:
     """The diff ``old -> new`` checked against the list that describes the step."""
-    from updater.releases.diff import summarize
-
     addenda = step.changes
     name = addenda.source.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
     result = Verification(against=f"CDC order addenda {name}")
