@@ -15,7 +15,7 @@ import pytest
 from updater.model import PublisherChanges, Release
 from updater.releases.diff import diff_releases
 from updater.releases.readers import load_release
-from updater.releases.readers.hcpcs_trans import parse_report_rows
+from updater.releases.readers.hcpcs_report import parse_report_rows
 from updater.releases.verify import Verification
 from updater.releases.verify.hcpcs_actions import (
     codes_by_category,

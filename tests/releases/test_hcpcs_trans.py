@@ -16,7 +16,7 @@ from updater.cli import app
 from updater.errors import UpdaterError
 from updater.files.sources import Source
 from updater.releases.readers import load_release
-from updater.releases.readers.hcpcs_trans import (
+from updater.releases.readers.hcpcs_report import (
     ENTRY_COLUMNS,
     letter_of,
     looks_like_report,

@@ -36,7 +36,9 @@ from updater.model import (
     XREF_COLUMNS,
 )
 from updater.releases.readers import _lines
+from updater.releases.readers._cells import trimmed
 from updater.releases.readers.base import ReaderOutput, ReadOptions
+from updater.releases.readers.hcpcs_report import report_for
 from updater.vocabulary import CodeSystem, RecordType, ReleaseKind
 
 
@@ -101,11 +103,6 @@ class Columns(_lines.Columns):
 
     def __call__(self, first: int, last: int | None = None) -> pa.Array:
         return trimmed(self.raw_slice(first, last))
-
-
-def trimmed(values: pa.Array) -> pa.Array:
-    """Blanks cut at both ends: fixed-width fields are padded, xlsx cells sometimes too."""
-    return pc.utf8_trim_whitespace(values)
 
 
 def squeeze(values: pa.Array) -> pa.Array:
@@ -251,8 +248,6 @@ def changes_effective(table: pd.DataFrame) -> date | None:
 def with_report(source: Source, table: pd.DataFrame) -> ReaderOutput:
     """The release table, the effective date its changes give, and the CMS transaction
     report beside it on disk, if there is one (in a zip, the loader attaches it)."""
-    from updater.releases.readers.hcpcs_trans import report_for
-
     found = report_for(source, table[CODE])
     if found is None:
         return ReaderOutput(table=table, effective=changes_effective(table))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -26,13 +25,13 @@ from updater.errors import UpdaterError
 from updater.files.limits import check_archive
 from updater.files.sources import Source
 from updater.model import CODE, LONG, RECORD, SHORT
+from updater.releases.readers._cells import column_text
 from updater.releases.readers.base import ReaderOutput, ReadOptions
 from updater.releases.readers.hcpcs_fixed import (
     FIELDS,
     FIRST_RECIDS,
     finish,
     joined_descriptions,
-    trimmed,
     with_report,
 )
 from updater.vocabulary import CodeSystem, RecordType, ReleaseKind
@@ -51,26 +50,6 @@ CONTINUES = ("4", "8")
 FIRST_OF = {"4": "3", "8": "7"}
 _CODE_SHAPE = {"3": r"^[A-Z0-9]{5}$", "7": r"^[A-Z0-9]{2}$"}
 _HINT = "is this the CMS alpha-numeric HCPCS file? re-download it from CMS"
-
-
-def cell_text(value: Any) -> str:
-    """A cell as the text the fixed-width file has: whole numbers without ``.0``
-    (ACT EFF DT is sometimes a number), dates as YYYYMMDD, empty as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.strftime("%Y%m%d")
-    return str(value)
-
-
-def column_text(values: pd.Series) -> pa.Array:
-    """A sheet column as trimmed Arrow strings; only columns holding non-text cells are
-    converted cell by cell."""
-    if pd.api.types.infer_dtype(values, skipna=False) != "string":
-        values = values.map(cell_text)
-    return trimmed(pa.array(values.to_numpy(dtype=object), type=pa.string()))
 
 
 def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:

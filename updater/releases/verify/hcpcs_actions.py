@@ -74,7 +74,7 @@ from updater.model import (
     PublisherChanges,
     Release,
 )
-from updater.releases.readers.hcpcs_trans import TYPE, UNKNOWN
+from updater.releases.readers.hcpcs_report import TYPE, UNKNOWN
 from updater.releases.verify import Disagreement, Verification
 from updater.revisions import same_in_substance
 from updater.vocabulary import ChangeKind, RecordType, RevisionScope
