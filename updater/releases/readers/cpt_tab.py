@@ -3,8 +3,8 @@
 The AMA ships one descriptor length per file: ``LONGULT.txt`` (long descriptors, upper
 and lower case; code, tab, descriptor), ``MEDU.txt`` and ``SHORTU.txt`` (medium and short,
 upper case; code, one space, descriptor), ``LONGULF.txt`` (the long ones again, fixed
-width: see ``cpt_fixed``) and all-capitals twins ``LONGUT.txt`` / ``LONGUF.txt``. Each file
-opens with the AMA's copyright notice (prose, then a blank line) before the first code.
+width) and all-capitals twins ``LONGUT.txt`` / ``LONGUF.txt``. How each file's lines read:
+``cpt_lines``.
 
 Whichever of these files the loader hands over, the release is the set found beside it
 (same folder of the zip, or same folder on disk): ``long`` from LONGULT (else LONGULF,
@@ -15,48 +15,28 @@ file load too, with ``long`` empty. A code missing from one file gets "" there.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from updater.errors import UpdaterError
 from updater.files.sources import Source
 from updater.model import CODE, CORE_COLUMNS, LONG, MEDIUM, RECORD, SHORT
 from updater.releases.readers import _lines
 from updater.releases.readers.base import ReaderOutput, ReadOptions
+from updater.releases.readers.cpt_lines import (
+    FIXED,
+    HINT,
+    SPACE,
+    TAB,
+    head_matches,
+    parse_descriptor_lines,
+    parse_fixed_lines,
+)
 from updater.releases.readers.icd10cm_order import ORDER_LINE
-from updater.vocabulary import CodeSystem, RecordType, ReleaseKind
+from updater.vocabulary import CodeSystem, ReleaseKind
 
-CPT_CODE = r"\d{4}[0-9A-Za-z]"  # 99214, Category II 1234F, III 0042T, PLA 0001U
-MODIFIER = r"[0-9A-Za-z]{2}"  # 25, 59, 1P
 SHORT_MAX = 28  # the AMA's short descriptors never exceed 28 characters
-SNIFF_LINES = 40
-HINT = "is this the AMA's CPT data file? take it unchanged from the AMA's zip"
-
-
-@dataclass(frozen=True)
-class Layout:
-    """How one kind of CPT data file puts a code and its text on a line."""
-
-    code_line: str  # regex: a line with a 5-character code; the first one ends the notice
-    data_line: str  # regex: a line with a code or a modifier
-    fields: str  # regex with groups ``code`` and ``text``
-    describe: str  # the layout in words, for error messages
-
-
-TAB = Layout(
-    code_line=rf"^{CPT_CODE}\t", data_line=rf"^(?:{CPT_CODE}|{MODIFIER})\t",
-    fields=r"^(?P<code>[0-9A-Za-z]+)\t(?P<text>.*)$",
-    describe="a CPT long-descriptor line is the code, a tab and the descriptor")
-SPACE = Layout(
-    code_line=rf"^{CPT_CODE} \S", data_line=rf"^(?:{CPT_CODE}|{MODIFIER}) ",
-    fields=r"^(?P<code>[0-9A-Za-z]+) (?P<text>.*)$",
-    describe="a CPT medium or short descriptor line is the code, one space and the "
-    "descriptor")
 
 # Which file of the AMA's set a name is, and which long file is preferred when there are
 # several: mixed case before all capitals, the tab-delimited before the fixed-width.
@@ -66,76 +46,11 @@ ROLE_BY_NAME = {"LONGULT.TXT": "long_tab", "LONGULF.TXT": "long_fixed",
 LONG_PREFERENCE = ("long_tab", "long_fixed", "long_tab_caps", "long_fixed_caps")
 
 
-def _np(values: pa.Array) -> np.ndarray:
-    return values.to_numpy(zero_copy_only=False)
-
-
-def data_lines(lines: pa.Array, layout: Layout, *, file: str) -> tuple[pa.Array, np.ndarray]:
-    """The lines after the copyright notice, every one checked to be data; with their
-    1-based line numbers. The notice ends at the last non-data line before the first code
-    line, so a column-header line ("Code<TAB>Descriptor") is skipped as part of it."""
-    numbers = np.arange(1, len(lines) + 1)
-    is_code = _np(pc.match_substring_regex(lines, layout.code_line))
-    if not is_code.any():
-        raise UpdaterError(f"no CPT codes in the file ({layout.describe})", file=file,
-                           hint=HINT)
-    is_data = _np(pc.match_substring_regex(lines, layout.data_line))
-    first = int(np.argmax(is_code))
-    notice = np.flatnonzero(~is_data[:first])
-    start = int(notice[-1]) + 1 if len(notice) else 0
-    lines, numbers, is_data = lines[start:], numbers[start:], is_data[start:]
-    blank = _np(pc.equal(pc.utf8_trim_whitespace(lines), ""))
-    _lines.fail_at(~is_data & ~blank, numbers, f"not a CPT data line: {layout.describe}",
-                   file=file, hint=HINT)
-    return lines.filter(pa.array(is_data)), numbers[is_data]
-
-
-def unquote(text: pa.Array) -> pa.Array:
-    """A descriptor a spreadsheet wrote in double quotes, as tab-delimited readers take it."""
-    quoted = pc.and_(pc.and_(pc.starts_with(text, '"'), pc.ends_with(text, '"')),
-                     pc.greater_equal(pc.utf8_length(text), 2))
-    inner = pc.replace_substring(pc.utf8_slice_codeunits(text, 1, -1), '""', '"')
-    return pc.if_else(quoted, inner, text)
-
-
-def record_of(code: pa.Array) -> pa.Array:
-    """Two characters is a modifier, five a code."""
-    return pc.if_else(pc.equal(pc.utf8_length(code), 2), RecordType.MODIFIER.value,
-                      RecordType.CODE.value)
-
-
-def parse_descriptor_lines(lines: pa.Array, layout: Layout, column: str, *,
-                           file: str) -> pd.DataFrame:
-    """One descriptor file (LONGULT, MEDU or SHORTU) as ``code, record, <column>``."""
-    lines, numbers = data_lines(lines, layout, file=file)
-    parts = pc.extract_regex(lines, layout.fields)
-    code = pc.utf8_upper(pc.struct_field(parts, "code"))
-    text = pc.utf8_trim_whitespace(pc.struct_field(parts, "text"))
-    if layout is TAB:
-        text = unquote(text)
-    _lines.fail_at(pc.equal(text, ""), numbers, "no descriptor after the code", file=file,
-                   hint=HINT)
-    table = _lines.to_frame({CODE: code, RECORD: record_of(code), column: text})
-    _lines.check_unique(table[CODE], numbers, file=file)
-    return table
-
-
-def head_matches(head: bytes, layout: Layout) -> bool:
-    """A code line in the head, and the lines after it are data (or blank)."""
-    lines = _lines.complete_lines(head)
-    code, data = re.compile(layout.code_line.encode()), re.compile(layout.data_line.encode())
-    first = next((i for i, line in enumerate(lines) if code.match(line)), None)
-    return first is not None and all(
-        data.match(line) or not line.strip() for line in lines[first:first + SNIFF_LINES])
-
-
 def role_by_content(source: Source) -> str | None:
     """Which file of the set an oddly named file is, from its first lines."""
     head = source.head()
     if head_matches(head, TAB):
         return "long_tab"
-    from updater.releases.readers.cpt_fixed import FIXED  # cpt_fixed builds on this module
-
     if head_matches(head, FIXED):
         return "long_fixed"
     if not head_matches(head, SPACE) or ORDER_LINE.search(head):
@@ -182,8 +97,6 @@ def cpt_files(source: Source, bundle: list[Source]) -> tuple[dict[str, Source], 
 def read_long(source: Source, role: str) -> pd.DataFrame:
     lines = _lines.read_lines(source)
     if role.startswith("long_fixed"):
-        from updater.releases.readers.cpt_fixed import parse_fixed_lines  # builds on this module
-
         return parse_fixed_lines(lines, file=source.display)
     return parse_descriptor_lines(lines, TAB, LONG, file=source.display)
 
