@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from updater.errors import UpdaterError, reads_file
 from updater.files.tables import (
@@ -26,7 +25,6 @@ from updater.files.tables import (
     END_DATE_NAMES,
     HEADER_ROWS,
     STATUS_NAMES,
-    TEXT,
     CsvFile,
     Profile,
     RawTable,
@@ -40,14 +38,12 @@ from updater.files.tables import (
     find_columns,
     first_nonblank,
     first_rows,
-    frame_of,
     header_cells,
     inactive_values_for,
     iso_dates,
     load_profile,
     locate_header,
     merge_columns,
-    normalize_codes,
     normalize_modifiers,
     normalize_revenue_codes,
     open_table,
@@ -56,11 +52,8 @@ from updater.files.tables import (
 from updater.files.tables import INACTIVE_VALUES as INACTIVE_VALUES  # re-exported
 from updater.files.tables import INACTIVE_WHEN_SET as INACTIVE_WHEN_SET  # re-exported
 from updater.impact.inputs import (
-    ACTIVE,
-    CDM_COLUMNS,
     CHARGE_CODE,
     CODE,
-    CODE_COLUMN,
     CODE_TYPE,
     DEPARTMENT,
     DESCRIPTION,
@@ -68,13 +61,13 @@ from updater.impact.inputs import (
     END_DATE,
     MODIFIERS,
     PRICE,
-    RAW_CODE,
     REVENUE_CODE,
-    ROW,
     STATUS,
     VOLUME,
     ChargemasterInput,
+    hpt,
 )
+from updater.impact.inputs.cdm_table import CodeCells, Lines, build_table
 
 # Our names for the columns a profile or ``columns=`` may name; code and modifiers
 # may be several columns.
@@ -135,11 +128,8 @@ def read_chargemaster(path: str | Path, *, profile: str | Path | None = None,
     prof = load_profile(profile, FIELDS, MULTI_FIELDS) if profile else None
     overrides = merge_columns(prof, columns, FIELDS)
     file = open_table(path, sheet=sheet or (prof.sheet if prof else None))
-    if isinstance(file, CsvFile):
-        from updater.impact.inputs import hpt  # hpt builds on this module
-
-        if hpt.looks_like_hpt(file.split_head(",")[0]):
-            return hpt.read_hpt_file(file)
+    if isinstance(file, CsvFile) and hpt.looks_like_hpt(file.split_head(",")[0]):
+        return hpt.read_hpt_file(file)
     header_row = prof.header_row if prof else None
     located = locate_header(file, lambda row: _is_header(row, overrides), header_row)
     if located is None or not _is_header(header_cells(file, *located), overrides):
@@ -265,33 +255,6 @@ def _layout(header: Sequence[str], overrides: Mapping[str, tuple[str, ...]]) -> 
 # ---------------------------------------------------------------- the table
 
 
-@dataclass
-class Lines:
-    """One value per input line (data row), before the line's codes fan it out."""
-
-    n: int
-    charge_code: pa.ChunkedArray
-    description: pa.ChunkedArray
-    modifiers: pa.ChunkedArray
-    revenue_code: pa.ChunkedArray
-    department: pa.ChunkedArray
-    status: pa.ChunkedArray
-    active: np.ndarray
-    effective_date: pa.ChunkedArray
-    end_date: pa.ChunkedArray
-    price: np.ndarray
-    volume: np.ndarray
-
-
-@dataclass
-class CodeCells:
-    """One code column of the input: its name, the cells as written, their code type."""
-
-    name: str
-    raw: pa.ChunkedArray
-    code_type: pa.ChunkedArray
-
-
 def _normalize(table: RawTable, layout: Layout, prof: Profile | None) -> pd.DataFrame:
     n = table.rows
 
@@ -328,73 +291,3 @@ def _normalize(table: RawTable, layout: Layout, prof: Profile | None) -> pd.Data
     code_type = text(CODE_TYPE)
     cells = [CodeCells(table.header[i], table.column(i), code_type) for i in layout.code]
     return build_table(lines, cells, blank_type=code_type)
-
-
-def build_table(lines: Lines, cells: Sequence[CodeCells], *, blank_type: pa.ChunkedArray,
-                blank_column_name: str | None = None) -> pd.DataFrame:
-    """The normalized table: one row per (line x non-blank code cell), the same code twice
-    on a line once; a line without any code once, with code "" (the scan reports it).
-    ``blank_type`` is the code type shown on such a line."""
-    n, k = lines.n, len(cells)
-    if k:
-        raw = pa.chunked_array([c for cell in cells for c in cell.raw.chunks], TEXT)
-        code = normalize_codes(raw)
-        kinds = pa.chunked_array([c for cell in cells for c in cell.code_type.chunks],
-                                 TEXT)
-        present = np.array(pc.not_equal(raw, "").to_numpy(zero_copy_only=False), dtype=bool)
-    else:
-        raw = code = kinds = blank_column(0)
-        present = np.zeros(0, dtype=bool)
-    line = np.tile(np.arange(n), k)
-    if k > 1:  # CPT and HCPCS columns with the same code: one row
-        for j in range(1, k):
-            later = code.slice(j * n, n)
-            for i in range(j):
-                same = pc.equal(later, code.slice(i * n, n)).to_numpy(zero_copy_only=False)
-                present[j * n:(j + 1) * n] &= ~(same & present[i * n:(i + 1) * n])
-    coded = present.reshape(k, n).any(axis=0) if k else np.zeros(n, dtype=bool)
-    blank_lines = np.flatnonzero(~coded)
-    picked = np.flatnonzero(present)
-    if k == 0:
-        take = np.zeros(0, dtype=np.int64)
-    else:
-        take = np.concatenate([picked, blank_lines])  # blank line i: cell 0 of line i
-        take = take[np.argsort(line[take] * k + take // n, kind="stable")]
-    line_of = line[take] if k else blank_lines
-    is_blank = ~present[take] if k else np.ones(n, dtype=bool)
-    names = pa.array([c.name for c in cells] or [""], TEXT)
-    column = names.take(pa.array(take // n if k else np.zeros(n, dtype=np.int64)))
-    if blank_column_name is not None and is_blank.any():
-        column = pc.if_else(pa.array(is_blank), blank_column_name, column)
-    whole = len(line_of) == n and bool((line_of == np.arange(n)).all())
-
-    def per_line(arr: pa.ChunkedArray) -> pa.ChunkedArray:
-        return arr if whole else arr.take(pa.array(line_of))
-
-    if k:
-        idx = pa.array(take)
-        code_sel, raw_sel, kind_sel = code.take(idx), raw.take(idx), kinds.take(idx)
-        if is_blank.any():
-            kind_sel = pc.if_else(pa.array(is_blank), per_line(blank_type), kind_sel)
-    else:
-        code_sel = raw_sel = blank_column(n)
-        kind_sel = blank_type
-    frame = frame_of({
-        ROW: pa.array(line_of + 1, pa.int64()),
-        CHARGE_CODE: per_line(lines.charge_code),
-        DESCRIPTION: per_line(lines.description),
-        CODE: code_sel,
-        RAW_CODE: raw_sel,
-        CODE_COLUMN: column,
-        CODE_TYPE: kind_sel,
-        MODIFIERS: per_line(lines.modifiers),
-        REVENUE_CODE: per_line(lines.revenue_code),
-        DEPARTMENT: per_line(lines.department),
-        STATUS: per_line(lines.status),
-        ACTIVE: pa.array(lines.active[line_of], pa.bool_()),
-        EFFECTIVE_DATE: per_line(lines.effective_date),
-        END_DATE: per_line(lines.end_date),
-        PRICE: pa.array(lines.price[line_of], pa.float64()),
-        VOLUME: pa.array(lines.volume[line_of], pa.float64()),
-    })
-    return frame[list(CDM_COLUMNS)]

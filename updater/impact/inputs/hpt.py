@@ -35,7 +35,7 @@ from updater.files.tables import (
     shown_columns,
 )
 from updater.impact.inputs import ITEM_ROW, PAYER, ROW, ChargemasterInput
-from updater.impact.inputs.chargemaster import CodeCells, Lines, build_table
+from updater.impact.inputs.cdm_table import CodeCells, Lines, build_table
 
 HEADER_AT = 2  # row 3, 0-based
 PROCEDURE_TYPES = ("CPT", "HCPCS")
