@@ -9,6 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 from updater.errors import UpdaterError
+from updater.impact.candidates import (
+    SkippedRow,
+    build_candidates,
+    combine_conversion_tables,
+    find_conversion_tables,
+    read_conversion_table,
+)
 from updater.model import Release
 from updater.releases.diff import Diff, diff_releases
 from updater.releases.lookup import looks_like_id, resolve_pair
@@ -40,8 +47,6 @@ class ChangeSet:
 def _conversion_tables_near(spec: str, release: Release, store: Path) -> list[Path]:
     """CDC conversion tables shipped beside the release file (or the file it was imported
     from), so users get the authoritative map without naming it."""
-    from updater.impact.candidates import find_conversion_tables
-
     folders = []
     if not looks_like_id(spec):
         folders.append(Path(spec).resolve().parent)
@@ -63,13 +68,6 @@ def build_change_sets(
     overrides: list[Path] = (),  # type: ignore[assignment]
 ) -> list[ChangeSet]:
     """One change set per ``(old, new)`` pair; at most one per code system."""
-    from updater.impact.candidates import (
-        SkippedRow,
-        build_candidates,
-        combine_conversion_tables,
-        read_conversion_table,
-    )
-
     options = options or ReadOptions()
     sets: dict[CodeSystem, ChangeSet] = {}
     for old_spec, new_spec in pairs:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -141,8 +142,6 @@ def release_origin(release: Release) -> dict[str, str]:
 
 def read_scan_json(path: str | Path) -> ScanResult:
     """A saved ``updater scan --json`` output, read back (see ``ScanResult.from_dict``)."""
-    import orjson
-
     if Path(path).is_dir():
         raise UpdaterError("a folder, not a scan file", file=path,
                            hint="give the file `updater scan --json FILE` wrote")

@@ -3,16 +3,24 @@ scan, and say what to print and whether --fail-on fired."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from updater.codes import file_spelling
 from updater.errors import UpdaterError
+from updater.files.output import file_sha256
+from updater.impact.change_sets import build_change_sets
 from updater.impact.findings import ScanResult, scan
-from updater.impact.inputs import CrosswalkInput
-from updater.vocabulary import FindingKind
+from updater.impact.inputs import DIAGNOSIS_AS_WRITTEN, CrosswalkInput
+from updater.impact.inputs.chargemaster import read_chargemaster
+from updater.impact.inputs.crosswalk import read_crosswalk
+from updater.releases.lookup import resolve_side
+from updater.releases.readers import ReadOptions
+from updater.vocabulary import CodeSystem, FindingKind
 
 
 @dataclass
@@ -49,14 +57,6 @@ def run_scan(*, chargemaster: Path | None, crosswalk: Path | None, old: list[str
         raise UpdaterError("give the releases as --from OLD --to NEW pairs "
                            f"(got {len(old)} --from and {len(new)} --to)",
                            hint="e.g. --from icd10cm:FY2025 --to icd10cm:FY2026")
-    from concurrent.futures import ThreadPoolExecutor
-
-    from updater.impact.change_sets import build_change_sets
-    from updater.impact.inputs.chargemaster import read_chargemaster
-    from updater.impact.inputs.crosswalk import read_crosswalk
-    from updater.releases.lookup import resolve_side
-    from updater.releases.readers import ReadOptions
-    from updater.vocabulary import CodeSystem
 
     # The inputs are read while the releases load and diff: Arrow's CSV reader and column
     # kernels release the GIL, so both cores work. A crosswalk's ranges expand against
@@ -95,8 +95,6 @@ def input_files(**files: tuple[Path | None, str]) -> dict[str, dict[str, str]]:
     """``{"chargemaster": {"path", "sha256"}, ...}`` for the files given: the path as given
     and the SHA-256 of its bytes (the reader's, else computed), as ``updater plan`` records
     them."""
-    from updater.files.output import file_sha256
-
     return {name: {"path": str(path), "sha256": sha or file_sha256(path)}
             for name, (path, sha) in files.items() if path is not None}
 
@@ -106,9 +104,6 @@ def record_spelling(result: ScanResult, crosswalk: CrosswalkInput | None) -> Non
     ``inputs``, so the plan, its workbook and the reports write codes as the crosswalk
     does, also when planned later from the saved scan."""
     if crosswalk is not None and "crosswalk" in result.inputs:
-        from updater.codes import file_spelling
-        from updater.impact.inputs import DIAGNOSIS_AS_WRITTEN
-
         result.inputs["crosswalk"]["icd10cm_spelling"] = file_spelling(
             crosswalk.table[DIAGNOSIS_AS_WRITTEN])
 

@@ -13,6 +13,7 @@ free text written by hand: ``C56.1 and C56.2``, ``G93.3; R53.82``, ``H35.20-H35.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -133,8 +134,6 @@ def _workbook_rows(path: Path) -> list[list[Any]]:
 
 
 def _text_rows(path: Path) -> list[list[Any]]:
-    import csv
-
     text = decode_text(path.read_bytes(), str(path))
     head = text[:4096]
     delimiter = max((",", "\t", ";", "|"), key=head.count)

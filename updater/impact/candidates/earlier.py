@@ -20,7 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from updater.impact.candidates import candidates_for_codes, check_new_codes, with_units
 from updater.model import CODE, LONG, RECORD, Release
+from updater.releases.store import ReleaseStore
 from updater.vocabulary import RecordType, Relation
 
 CANDIDATE_FIELDS = ["old_code", "new_code", "relation", "source", "automatic"]
@@ -53,9 +55,6 @@ def earlier_deletions(codes: pd.Series, old: Release, new: Release, store_root: 
     before ``old`` had, with the release it was last in, the one that dropped it (the next
     stored release, else ``old``) and that step's candidates, checked against ``new``
     (never automatic: the line has been wrong since, and a person confirms)."""
-    from updater.impact.candidates import candidates_for_codes, check_new_codes, with_units
-    from updater.releases.store import ReleaseStore
-
     codes = pd.Series(pd.unique(codes.astype("str")), dtype="str")
     if store_root is None or codes.empty:
         return Earlier(_no_deletions())
@@ -106,8 +105,6 @@ def headers_since(codes: pd.Series, old: Release, store_root: Path | None) -> pd
     """For codes that are headers in ``old`` and billable in a stored release before it:
     by code, "FY2022 (billable in FY2018)": the first stored release after the last one
     that had it billable, and that one (the store may skip years)."""
-    from updater.releases.store import ReleaseStore
-
     codes = pd.Series(pd.unique(codes.astype("str")), dtype="str")
     if store_root is None or codes.empty:
         return pd.Series([], dtype="str")

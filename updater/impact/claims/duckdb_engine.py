@@ -15,10 +15,19 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from updater.errors import UpdaterError
-from updater.files.tables import WORKBOOK_MAGIC, WORKBOOK_SUFFIXES, CsvFile, open_table
-from updater.impact.claims.layout import Column
+from updater.files.tables import (
+    WORKBOOK_MAGIC,
+    WORKBOOK_SUFFIXES,
+    CsvFile,
+    find_column,
+    find_columns,
+    locate_header,
+    open_table,
+)
+from updater.impact.claims.layout import USUAL_NAMES, Column
 from updater.impact.claims.lines import (
     DATE_LOOKUP,
     LIST_SEPARATORS,
@@ -129,9 +138,6 @@ class DuckDBEngine:
     def _csv_reader(self, p: Path, names: Sequence[str]) -> str:
         """``read_csv`` with the delimiter and header row the project's CSV reader finds
         (title rows above the header are skipped), every column as text."""
-        from updater.files.tables import find_column, find_columns, locate_header
-        from updater.impact.claims.layout import USUAL_NAMES
-
         file = open_table(p)
         assert isinstance(file, CsvFile)  # workbooks are refused above
 
@@ -259,8 +265,6 @@ class DuckDBEngine:
 
 def _frame(table: pa.Table) -> pd.DataFrame:
     """A query result as pandas: decimals (sums of charges) as floats, dates as dates."""
-    import pyarrow.compute as pc
-
     columns = [pc.cast(col, pa.float64()) if pa.types.is_decimal(col.type) else col
                for col in table.columns]
     return pa.table(columns, names=table.column_names).to_pandas(date_as_object=True)

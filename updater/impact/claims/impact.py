@@ -20,11 +20,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+import updater.impact.claims.layout as L
 from updater.codes import display_codes
 from updater.errors import UpdaterError
 from updater.files.tables import DATE_FORMATS
 from updater.impact.change_sets import ChangeSet
-from updater.impact.claims import layout as L
+from updater.impact.claims.duckdb_engine import DuckDBEngine
 from updater.impact.claims.lookups import (
     DIAGNOSIS,
     MODIFIER,
@@ -35,6 +36,7 @@ from updater.impact.claims.lookups import (
     date_lookup,
     roles_checked,
 )
+from updater.impact.findings import records, release_origin
 from updater.vocabulary import AT_RISK_KINDS, CodeSystem, FindingKind
 
 SERVICE_DATES = ("all", "on-or-after", "before")
@@ -84,7 +86,7 @@ def query_template(name: str = "impact") -> str:
 
 def render_query(slots: Sequence[Slot] | Sequence[tuple[str, str]]) -> str:
     """The query for these code columns: ``slots`` are :class:`Slot` or (name, role)."""
-    import jinja2
+    import jinja2  # only when a query is rendered: the other commands start without it
 
     pairs = [(s.name, s.role) if isinstance(s, Slot) else (s[0], s[1]) for s in slots]
     if not pairs:
@@ -124,8 +126,6 @@ class ClaimsImpact:
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON shape of ``updater claims --json``."""
-        from updater.impact.findings import records, release_origin
-
         return {
             "releases": [{"system": cs.system.value,
                           "old": {**cs.old.describe(), **release_origin(cs.old)},
@@ -160,8 +160,6 @@ def impact_claims(extract: str | Path, change_sets: Sequence[ChangeSet], *,
         raise UpdaterError("no release pair of ICD-10-CM, HCPCS or CPT to check claims with",
                            hint="give --from/--to releases of those code sets")
     if engine is None:
-        from updater.impact.claims.duckdb_engine import DuckDBEngine
-
         engine = DuckDBEngine()
     try:
         return _run(engine, extract, list(change_sets), roles, columns, service_dates)

@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from updater.errors import UpdaterError
+from updater.impact.change_sets import build_change_sets
+from updater.impact.claims.duckdb_engine import DuckDBEngine
 from updater.impact.claims.impact import ClaimsImpact, impact_claims
 from updater.impact.claims.layout import FIELDS, MULTI_FIELDS
 
@@ -50,9 +52,6 @@ def run_claims(*, extract: Path, old: list[str], new: list[str], store: Path = P
                            f"(got {len(old)} --from and {len(new)} --to)",
                            hint="e.g. --from icd10cm:FY2025 --to icd10cm:FY2026")
     names = parse_columns(columns)
-    from updater.impact.change_sets import build_change_sets
-    from updater.impact.claims.duckdb_engine import DuckDBEngine
-
     if not Path(extract).exists():
         raise UpdaterError("no such file or folder", file=extract, hint="check the path")
     change_sets = build_change_sets(list(zip(old, new, strict=True)), store=store)

@@ -146,7 +146,7 @@ class SparkEngine:
             self.source, "")
 
     def register(self, name: str, table: pa.Table) -> None:
-        from pyspark.sql import types as T
+        from pyspark.sql import types as T  # pyspark is optional, not a dependency
 
         fields = [T.StructField(f.name, T.DateType() if pa.types.is_date(f.type)
                                 else T.StringType()) for f in table.schema]
