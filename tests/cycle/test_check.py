@@ -22,7 +22,8 @@ from updater.cycle.config import (
 )
 from updater.cycle.sample import sample_chargemasters_dir, sample_releases
 from updater.impact.scan import run_scan
-from updater.plan.make import make_plan, write_plan_json
+from updater.plan.make import make_plan
+from updater.plan.plan_file import write_plan_json
 from updater.releases.readers import load_release
 from updater.releases.store import ReleaseStore
 from updater.vocabulary import AT_RISK_KINDS, CodeSystem, Decision
@@ -203,7 +204,7 @@ def test_pending_rows_stay_open(sample_store: Path, cdm: Path, tmp_path: Path) -
     config = config_for(sample_store, CPT, output=tmp_path / "out", chargemaster=cdm)
     cycle = tmp_path / "out" / "2026-01-01"
     at_risk = cpt_plan(sample_store, cdm, cycle, None)
-    from updater.plan.make import read_plan_json
+    from updater.plan.plan_file import read_plan_json
 
     plan = read_plan_json(cycle / "plan.json")
     table = plan.table
@@ -378,7 +379,8 @@ def test_help(command: str) -> None:
 
 def test_the_reviewed_workbook_wins_over_plan_json(sample_store: Path, cdm: Path,
                                                    tmp_path: Path) -> None:
-    from updater.plan.make import read_plan_json, write_workbook
+    from updater.plan.plan_file import read_plan_json
+    from updater.plan.workbook import write_workbook
 
     config = config_for(sample_store, CPT, output=tmp_path / "out", chargemaster=cdm)
     cycle = tmp_path / "out" / "2026-01-01"

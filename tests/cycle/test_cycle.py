@@ -25,7 +25,7 @@ from updater.cycle.run import (
 from updater.cycle.sample import sample_chargemasters_dir, sample_dir
 from updater.errors import UpdaterError
 from updater.plan import model as P
-from updater.plan.make import read_plan
+from updater.plan.plan_file import read_plan
 from updater.plan.workbook import HEADERS
 from updater.releases.diff import diff_releases
 from updater.releases.readers import load_release
@@ -315,7 +315,8 @@ def test_a_broken_workbook_is_never_overwritten(tmp_path):
 
 
 def _plan_for(rows: list[dict]) -> object:
-    from updater.plan.make import Plan, _typed
+    from updater.plan.model import Plan
+    from updater.plan.model import typed_table as _typed
 
     base = {c: "" for c in P.PLAN_COLUMNS} | {P.SOURCE_ROW: 1, P.CHARGES_AT_RISK: None,
                                               P.SECTION: "chargemaster"}

@@ -27,8 +27,8 @@ from updater.codes import (
 )
 from updater.impact.findings import ScanResult
 from updater.patch.apply import apply_plan, changelog_paths
-from updater.plan.make import make_plan, read_workbook, write_workbook
-from updater.plan.workbook import HEADERS
+from updater.plan.make import make_plan
+from updater.plan.workbook import HEADERS, read_workbook, write_workbook
 from updater.reports.impact import impact_context
 
 # ---------------------------------------------------------------- the rule

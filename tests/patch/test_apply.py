@@ -388,7 +388,7 @@ def test_xlsx_every_action_and_revert(tmp_path: Path) -> None:
 def test_cli_apply_and_revert(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cdm = write_csv(tmp_path / "cdm.csv")
     table, identity = make_plan(ALL_ACTIONS, cdm)
-    from updater.plan import make as plan_module
+    from updater.plan import plan_file as plan_module
     class FakePlan:
         def __init__(self) -> None:
             self.table, self.identity = table, identity

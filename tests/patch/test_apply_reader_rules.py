@@ -196,7 +196,7 @@ def test_revert_change_log_naming_a_row_not_there(tmp_path: Path) -> None:
 
 
 def test_plan_and_scan_readers_refuse_a_folder(tmp_path: Path) -> None:
-    from updater.plan.make import read_plan, read_plan_json
+    from updater.plan.plan_file import read_plan, read_plan_json
 
     for reader in (read_plan_json, read_plan, read_scan_json):
         with pytest.raises(UpdaterError, match="a folder, not a"):
@@ -217,7 +217,7 @@ def test_cli_apply_code_col(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
              ["1002", "Office visit mid", "99212", "A", ""]]
     cdm = write_csv(tmp_path / "cdm.csv", lines, header)
     table, identity = make_plan([plan_row(1, "retire", 1, "99211", charge="1001")], cdm)
-    from updater.plan import make as plan_module
+    from updater.plan import plan_file as plan_module
     class FakePlan:
         def __init__(self) -> None:
             self.table, self.identity = table, identity

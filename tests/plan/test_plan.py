@@ -15,8 +15,9 @@ from updater.cli import app
 from updater.errors import UpdaterError
 from updater.impact.change_sets import ChangeSet
 from updater.impact.findings import FINDING_COLUMNS, ScanResult
-from updater.plan.make import Plan, make_plan, read_plan, read_plan_json, write_plan_json
-from updater.plan.model import PLAN_COLUMNS, PlanIdentity
+from updater.plan.make import make_plan
+from updater.plan.model import PLAN_COLUMNS, Plan, PlanIdentity
+from updater.plan.plan_file import read_plan, read_plan_json, write_plan_json
 from updater.releases.diff import diff_releases
 from updater.vocabulary import CodeSystem
 

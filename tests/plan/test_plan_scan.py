@@ -13,7 +13,8 @@ from updater.cli import app
 from updater.errors import UpdaterError
 from updater.impact.findings import ScanResult, read_scan_json
 from updater.patch.apply import apply_plan
-from updater.plan.make import plan_from_scan_json, read_plan_json
+from updater.plan.make import plan_from_scan_json
+from updater.plan.plan_file import read_plan_json
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]

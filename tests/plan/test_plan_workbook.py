@@ -8,7 +8,8 @@ from openpyxl import load_workbook
 from test_plan import CDM_FINDINGS, XW_FINDINGS, scan_result
 
 from updater.errors import UpdaterError
-from updater.plan.make import make_plan, read_plan
+from updater.plan.make import make_plan
+from updater.plan.plan_file import read_plan
 from updater.plan.seal import ROW_CHECK
 from updater.plan.workbook import HEADERS, SHEET_ORDER, read_workbook, write_workbook
 

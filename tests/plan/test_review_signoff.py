@@ -21,7 +21,8 @@ from updater.cycle.run import merge_reviewed
 from updater.errors import UpdaterError
 from updater.patch.apply import AUDIT_LOG, apply_plan, changelog_paths
 from updater.plan import model as P
-from updater.plan.make import make_plan, read_plan_json, write_plan_json
+from updater.plan.make import make_plan
+from updater.plan.plan_file import read_plan_json, write_plan_json
 from updater.plan.workbook import FROZEN, HEADERS, MONEY_FORMAT, read_workbook, write_workbook
 
 
@@ -164,7 +165,7 @@ def test_signed_in_the_workbook_recorded_by_apply(tmp_path):
     signature in the change log and the audit log."""
     from updater.cycle.sample import sample_chargemasters_dir, sample_scan_pairs
     from updater.impact.scan import run_scan
-    from updater.plan.make import read_plan
+    from updater.plan.plan_file import read_plan
 
     pairs = sample_scan_pairs()
     cdm = sample_chargemasters_dir() / "sample-cdm.csv"

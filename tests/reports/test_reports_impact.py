@@ -17,14 +17,9 @@ from updater.errors import UpdaterError
 from updater.files.output import write_json
 from updater.impact.findings import ScanResult, read_scan_json
 from updater.impact.scan import run_scan
-from updater.plan.make import (
-    load_titles,
-    make_plan,
-    read_plan,
-    release_entries,
-    write_plan_json,
-    write_workbook,
-)
+from updater.plan.make import load_titles, make_plan, release_entries
+from updater.plan.plan_file import read_plan, write_plan_json
+from updater.plan.workbook import write_workbook
 from updater.reports.impact import (
     DEFAULT_MAX_ROWS,
     NO_DEPARTMENT,

@@ -49,7 +49,7 @@ def apply(
     the crosswalk (--crosswalk-out), each with a change log (OUT.changes.csv/.json), and
     add an entry to the audit log."""
     from updater.patch.apply import apply_plan
-    from updater.plan.make import read_plan
+    from updater.plan.plan_file import read_plan
     from updater.releases.lookup import resolve_side
     from updater.releases.readers import ReadOptions
 

@@ -40,7 +40,8 @@ def plan(
     from updater.files.output import make_folder, write_json
     from updater.impact.scan import run_scan
     from updater.plan.fhir import concept_map
-    from updater.plan.make import make_plan, plan_from_scan_json, summary_text, write_plan_json
+    from updater.plan.make import make_plan, plan_from_scan_json, summary_text
+    from updater.plan.plan_file import write_plan_json
     from updater.plan.workbook import write_workbook
 
     if scan is not None:

@@ -40,7 +40,7 @@ def impact(
     """Which chargemaster lines and crosswalk pairs the new releases touch, by department
     and kind, with the charges at risk and each line's candidates (and, with --plan, its
     decision), as one HTML page. From a saved scan (--scan) or the scan's inputs."""
-    from updater.plan.make import read_plan
+    from updater.plan.plan_file import read_plan
     from updater.reports.impact import impact_report, scan_for_report
     from updater.reports.render import write_html
 

@@ -500,7 +500,7 @@ def _plans(folder: Path) -> list[tuple[Path, Any]]:
     """Plans ``updater run`` wrote for the cycle: ``plan.xlsx`` for the first chargemaster
     and crosswalk, ``plan-<name>.xlsx`` for each further one; the workbook (where reviewers
     decide) before ``plan.json``. Backups (``plan.reviewed-...``) are not plans."""
-    from updater.plan.make import read_plan
+    from updater.plan.plan_file import read_plan
 
     found: list[tuple[Path, Any]] = []
     if not folder.is_dir():

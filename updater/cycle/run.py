@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from updater.cycle.config import ChargemasterConfig, Config, CrosswalkConfig
     from updater.impact.change_sets import ChangeSet
     from updater.impact.findings import ScanResult
-    from updater.plan.make import Plan
+    from updater.plan.model import Plan
     from updater.releases.diff import Diff
     from updater.releases.store import ReleaseStore
 
@@ -571,7 +571,7 @@ def _training_report(cs: ChangeSet, focus: str, path: Path) -> str:
 def _reviewed_plan(path: Path) -> Plan | None:
     """The plan in an existing workbook (None when there is none); an unreadable one is an
     error, so a reviewer's work is never replaced by a fresh plan unseen."""
-    from updater.plan.make import read_plan
+    from updater.plan.plan_file import read_plan
 
     if not path.exists():
         return None
@@ -655,7 +655,8 @@ def _same_inputs(a: Plan, b: Plan) -> bool:
 def _write_plan(unit: InputUnit, result: ScanResult, folder: Path,
                 reviewed: Plan | None) -> PlanRun:
     from updater.plan.fhir import concept_map
-    from updater.plan.make import make_plan, write_plan_json
+    from updater.plan.make import make_plan
+    from updater.plan.plan_file import write_plan_json
     from updater.plan.workbook import write_workbook
     from updater.reports.impact import impact_report
     from updater.reports.render import write_html

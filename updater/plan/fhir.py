@@ -18,7 +18,7 @@ from updater.codes import DOTTED, spell_codes
 from updater.codeshapes import procedure_system
 from updater.impact.change_sets import ChangeSet
 from updater.plan import model as P
-from updater.plan.make import Plan
+from updater.plan.model import Plan
 from updater.vocabulary import CodeSystem, PlanAction, Relation
 
 SYSTEM_URIS = {  # HL7 Terminology (THO) canonical URIs

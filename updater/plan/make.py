@@ -5,8 +5,9 @@ the description, or a person must review); each crosswalk pair whose code is gon
 ``end_pair`` plus one ``add_pair`` per successor. Only a one-to-one successor from an
 authoritative source starts ``approved``; everything else waits for a reviewer.
 
-The plan's shape (columns, identity) is the contract in :mod:`updater.plan.model`;
-``docs/plan-schema.md`` documents its JSON form.
+The plan's shape (columns, identity) is the contract in :mod:`updater.plan.model`; its
+files are :mod:`updater.plan.plan_file` (``plan.json``, documented in
+``docs/plan-schema.md``) and :mod:`updater.plan.workbook` (the review workbook).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,12 +25,15 @@ import pandas as pd
 from updater import __version__
 from updater.codes import DOTTED, file_spelling, spell_code_lists
 from updater.codeshapes import procedure_system
-from updater.errors import UpdaterError, reads_file
-from updater.files.output import file_sha256, to_json_bytes
-from updater.impact.findings import ScanResult
+from updater.errors import UpdaterError
+from updater.files.output import file_sha256
+from updater.impact.findings import ScanResult, read_scan_json
 from updater.impact.inputs import DIAGNOSIS_AS_WRITTEN, ChargemasterInput, CrosswalkInput
 from updater.model import official_titles
 from updater.plan import model as P
+from updater.plan.model import Plan, empty_table, typed_table
+from updater.releases.lookup import resolve_side
+from updater.releases.readers import ReadOptions
 from updater.vocabulary import (
     AT_RISK_KINDS,
     CodeSystem,
@@ -39,12 +42,6 @@ from updater.vocabulary import (
     PlanAction,
     Relation,
 )
-
-SCHEMA_VERSION = 1  # the "schema_version" of plan.json (docs/plan-schema.md)
-INT_COLUMNS = (P.PLAN_ROW, P.SOURCE_ROW)
-FLOAT_COLUMNS = (P.CHARGES_AT_RISK,)
-TEXT_COLUMNS = tuple(c for c in P.PLAN_COLUMNS if c not in INT_COLUMNS + FLOAT_COLUMNS)
-IDENTITY_FIELDS = tuple(P.PlanIdentity.__dataclass_fields__)
 
 _AT_RISK = {k.value for k in AT_RISK_KINDS}
 _REVIEW_KINDS = {FindingKind.NOT_IN_RELEASE.value, FindingKind.MALFORMED.value,
@@ -57,27 +54,6 @@ _WHAT_HAPPENED = {
     FindingKind.DELETED_EARLIER.value: "was deleted in an earlier release",
 }
 
-
-@dataclass
-class Plan:
-    """The plan table (``PLAN_COLUMNS``) and what it was made from."""
-
-    table: pd.DataFrame
-    identity: P.PlanIdentity
-
-    def counts(self) -> pd.DataFrame:
-        """Rows by action (index, in ``PlanAction`` order) and decision (columns)."""
-        t = self.table
-        counts = pd.crosstab(t[P.ACTION], t[P.DECISION]) if len(t) else pd.DataFrame()
-        return counts.reindex(index=[a.value for a in PlanAction if a.value in counts.index],
-                              columns=[d.value for d in Decision], fill_value=0)
-
-    def charges_at_risk(self) -> float:
-        """Price x annual volume of the chargemaster lines at risk, each line once."""
-        t = self.table
-        lines = t[(t[P.SECTION] == "chargemaster") & t[P.CHARGES_AT_RISK].notna()]
-        lines = lines.drop_duplicates([P.SOURCE_ROW, P.OLD_CODE])
-        return round(float(lines[P.CHARGES_AT_RISK].sum()), 2)
 
 
 # --------------------------------------------------------------------------- make_plan
@@ -283,23 +259,6 @@ def _release_file(names: list[str]) -> str:
     return str(Path(name).resolve()) if Path(name).is_file() else name
 
 
-def empty_table() -> pd.DataFrame:
-    table = pd.DataFrame({c: pd.Series([], dtype=str) for c in P.PLAN_COLUMNS})
-    return table.astype({c: "int64" for c in INT_COLUMNS} | {c: "float64" for c in FLOAT_COLUMNS})
-
-
-def _typed(table: pd.DataFrame) -> pd.DataFrame:
-    """PLAN_COLUMNS in order: the row numbers int, charges float, everything else str."""
-    out = table[list(P.PLAN_COLUMNS)].copy()
-    for col in INT_COLUMNS:
-        out[col] = out[col].astype("int64")
-    for col in FLOAT_COLUMNS:
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
-    for col in TEXT_COLUMNS:
-        out[col] = out[col].fillna("").astype(str)
-    return out.reset_index(drop=True)
-
-
 def _spelled(codes: pd.Series, systems: pd.Series, spelling: pd.Series) -> pd.Series:
     """Lists of normalized codes (one code, or ``A,B``) spelled per row: each row's code
     system, and its file's spelling (``updater.codes``)."""
@@ -386,7 +345,7 @@ def make_plan(result: ScanResult, *, chargemaster: ChargemasterInput | None = No
                                                                  kind="stable")
         table[P.PLAN_ROW] = np.arange(1, len(table) + 1)
         table[P.DEFAULT_DECISION] = table[P.DECISION]
-        table = _typed(table)
+        table = typed_table(table)
     else:
         table = empty_table()
     identity = P.PlanIdentity(
@@ -444,153 +403,11 @@ def release_entries(result: ScanResult) -> list[dict[str, str]]:
     return out
 
 
-# --------------------------------------------------------------------------- checks
-
-
-def check_table(table: pd.DataFrame, source: str | Path) -> pd.DataFrame:
-    """A plan table read back: every column present, known actions and decisions, plan rows
-    unique; returned typed and in PLAN_COLUMNS order."""
-    missing = [c for c in P.PLAN_COLUMNS if c not in table.columns
-               and c not in P.OPTIONAL_COLUMNS]
-    if missing:
-        raise UpdaterError(f"not a plan: column(s) {', '.join(missing)} missing", file=source,
-                           hint="give a plan.json or plan.xlsx written by `updater plan`")
-    table = table.assign(**{c: "" for c in P.OPTIONAL_COLUMNS if c not in table.columns})
-    for col in INT_COLUMNS:
-        numbers = pd.to_numeric(table[col], errors="coerce")
-        if numbers.isna().any():
-            at = int(np.flatnonzero(numbers.isna().to_numpy())[0])
-            raise UpdaterError(f"{col} must be a whole number, not {table[col].iloc[at]!r}",
-                               file=source, row=at + 1)
-    out = _typed(table)
-    for col, allowed in ((P.ACTION, PlanAction), (P.DECISION, Decision),
-                         (P.DEFAULT_DECISION, Decision)):
-        values = {a.value for a in allowed}  # type: ignore[attr-defined]
-        bad = ~out[col].isin(values)
-        if bad.any():
-            row = out[bad].iloc[0]
-            raise UpdaterError(f"unknown {col} {row[col]!r}", file=source,
-                               row=int(row[P.PLAN_ROW]),
-                               hint=f"use {', '.join(sorted(values))}")
-    dup = out[P.PLAN_ROW].duplicated()
-    if dup.any():
-        raise UpdaterError(f"plan_row {int(out.loc[dup, P.PLAN_ROW].iloc[0])} appears twice",
-                           file=source)
-    return out
-
-
-def identity_from(data: dict[str, Any], source: str | Path) -> P.PlanIdentity:
-    if not isinstance(data, dict) or not data.get("plan_id"):
-        raise UpdaterError("not a plan: no plan identity (plan_id)", file=source,
-                           hint="give a plan.json or plan.xlsx written by `updater plan`")
-    known = {k: v for k, v in data.items() if k in IDENTITY_FIELDS}
-    releases = known.get("releases") or []
-    if not isinstance(releases, list) or not all(isinstance(r, dict) for r in releases):
-        raise UpdaterError("the plan identity's releases must be a list of objects",
-                           file=source)
-    known["releases"] = [{str(k): "" if v is None else str(v) for k, v in r.items()}
-                         for r in releases]
-    for key in IDENTITY_FIELDS:
-        if key != "releases" and key in known:
-            known[key] = "" if known[key] is None else str(known[key])
-    return P.PlanIdentity(**known)
-
-
-# --------------------------------------------------------------------------- JSON
-
-
-def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    """The documented JSON shape (docs/plan-schema.md)."""
-    from updater.impact.findings import records
-
-    return {"schema_version": SCHEMA_VERSION, "identity": asdict(plan.identity),
-            "rows": records(_typed(plan.table))}
-
-
-def write_plan_json(plan: Plan, path: str | Path) -> None:
-    from updater.files.output import atomic_path
-
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(to_json_bytes(plan_to_dict(plan)))
-
-
-def read_plan_json(path: str | Path) -> Plan:
-    import orjson
-
-    if Path(path).is_dir():
-        raise UpdaterError("a folder, not a plan file", file=path,
-                           hint="give a plan.json written by `updater plan`")
-    try:
-        data = orjson.loads(Path(path).read_bytes())
-    except FileNotFoundError as exc:
-        raise UpdaterError("no such plan file", file=path) from exc
-    except orjson.JSONDecodeError as exc:
-        raise UpdaterError(f"not JSON ({exc})", file=path,
-                           hint="give a plan.json written by `updater plan`") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
-        raise UpdaterError("not a plan: no \"rows\" list", file=path,
-                           hint="give a plan.json written by `updater plan`")
-    version = data.get("schema_version", SCHEMA_VERSION)
-    if version != SCHEMA_VERSION:
-        raise UpdaterError(f"plan schema version {version} is not supported (this updater "
-                           f"reads version {SCHEMA_VERSION})", file=path)
-    identity = identity_from(data.get("identity") or {}, path)
-    rows = data["rows"]
-    wanted = set(P.PLAN_COLUMNS) - set(P.OPTIONAL_COLUMNS)
-    for n, row in enumerate(rows, start=1):
-        if not isinstance(row, dict) or not wanted <= row.keys():
-            gone = sorted(wanted - row.keys()) if isinstance(row, dict) else ["all"]
-            raise UpdaterError(f"not a plan: column(s) {', '.join(gone)} missing in rows[{n}]",
-                               file=path, hint="give a plan.json written by `updater plan`")
-    table = pd.DataFrame(rows, columns=list(P.PLAN_COLUMNS)) if rows else empty_table()
-    for col in P.OPTIONAL_COLUMNS:  # absent in a plan written before they existed
-        table[col] = table[col].astype(object).fillna("")
-    return Plan(table=check_table(table, path), identity=identity)
-
-
-def write_workbook(plan: Plan, path: str | Path) -> None:
-    """The review workbook (see :mod:`updater.plan.workbook`)."""
-    from updater.plan.workbook import write_workbook as write
-
-    write(plan, path)
-
-
-def read_workbook(path: str | Path) -> Plan:
-    """A plan back from its review workbook (see :mod:`updater.plan.workbook`)."""
-    from updater.plan.workbook import read_workbook as read
-
-    return read(path)
-
-
-@reads_file
-def read_plan(path: str | Path) -> Plan:
-    """A plan from plan.json or the reviewed plan.xlsx (by extension); anything else is
-    refused before it is read."""
-    path = Path(path)
-    if path.is_dir():
-        raise UpdaterError("a folder, not a plan file", file=path,
-                           hint="give the plan.json or the reviewed plan.xlsx")
-    if not path.is_file():
-        raise UpdaterError("no such plan file", file=path, hint="check the path")
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        return read_plan_json(path)
-    if suffix in (".xlsx", ".xlsm"):
-        from updater.plan.workbook import read_workbook
-
-        return read_workbook(path)
-    raise UpdaterError("a plan is a .json or .xlsx file", file=path,
-                       hint="give the plan.json or the reviewed plan.xlsx")
-
-
 def load_titles(entries: Sequence[Mapping[str, str]], store: Path) -> dict[str, pd.Series]:
     """Official titles of the new releases a plan identity (or a saved scan) names, read
     again from their source file, else from the store by id; a release that cannot be
     read any more gives no titles (the plan's descriptions stay blank, nothing else
     changes)."""
-    from updater.releases.lookup import resolve_side
-    from updater.releases.readers import ReadOptions
-
     found = []
     for entry in entries:
         for spec in (entry.get("source", ""), entry.get("id", "")):
@@ -612,8 +429,6 @@ def plan_from_scan_json(path: str | Path, *, chargemaster: Path | None = None,
     crosswalk given here must be the very file the scan read (same sha256), and is
     recorded as given. The proposed codes' titles come from the new releases, read again
     (:func:`load_titles`)."""
-    from updater.impact.findings import read_scan_json
-
     result = read_scan_json(path)
     made = make_plan(result, plan_id=plan_id,
                      titles=load_titles(release_entries(result), store))

@@ -1,14 +1,23 @@
 """The migration plan's shape, shared by ``updater plan`` (which writes it) and
 ``updater apply`` / ``updater revert`` (which read it back).
 
-A plan is a table, one row per proposed action, plus its identity. It travels as JSON
-(``plan.json``) and as a review workbook (``plan.xlsx``: sheets "Summary", "Plan" and
-"Plan identity"); ``apply`` reads either.
+A plan is a table, one row per proposed action, plus its identity (``Plan``). It travels
+as JSON (``plan.json``, :mod:`updater.plan.plan_file`) and as a review workbook
+(``plan.xlsx``: sheets "Summary", "Plan" and "Plan identity", :mod:`updater.plan.workbook`);
+``apply`` reads either, and both check what they read with ``check_table`` here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from updater.errors import UpdaterError
+from updater.vocabulary import Decision, PlanAction
 
 PLAN_ROW = "plan_row"  # 1-based, stable id of the plan row
 SECTION = "section"  # "chargemaster" or "crosswalk"
@@ -63,3 +72,97 @@ class PlanIdentity:
     # how the crosswalk writes ICD-10-CM codes (updater.codes: "dotted", "plain"; "" when
     # not known): the workbook and the reports write them the same way
     crosswalk_spelling: str = ""
+
+
+INT_COLUMNS = (PLAN_ROW, SOURCE_ROW)
+FLOAT_COLUMNS = (CHARGES_AT_RISK,)
+TEXT_COLUMNS = tuple(c for c in PLAN_COLUMNS if c not in INT_COLUMNS + FLOAT_COLUMNS)
+IDENTITY_FIELDS = tuple(PlanIdentity.__dataclass_fields__)
+
+
+@dataclass
+class Plan:
+    """The plan table (``PLAN_COLUMNS``) and what it was made from."""
+
+    table: pd.DataFrame
+    identity: PlanIdentity
+
+    def counts(self) -> pd.DataFrame:
+        """Rows by action (index, in ``PlanAction`` order) and decision (columns)."""
+        t = self.table
+        counts = pd.crosstab(t[ACTION], t[DECISION]) if len(t) else pd.DataFrame()
+        return counts.reindex(index=[a.value for a in PlanAction if a.value in counts.index],
+                              columns=[d.value for d in Decision], fill_value=0)
+
+    def charges_at_risk(self) -> float:
+        """Price x annual volume of the chargemaster lines at risk, each line once."""
+        t = self.table
+        lines = t[(t[SECTION] == "chargemaster") & t[CHARGES_AT_RISK].notna()]
+        lines = lines.drop_duplicates([SOURCE_ROW, OLD_CODE])
+        return round(float(lines[CHARGES_AT_RISK].sum()), 2)
+
+
+def empty_table() -> pd.DataFrame:
+    table = pd.DataFrame({c: pd.Series([], dtype=str) for c in PLAN_COLUMNS})
+    return table.astype({c: "int64" for c in INT_COLUMNS} | {c: "float64" for c in FLOAT_COLUMNS})
+
+
+def typed_table(table: pd.DataFrame) -> pd.DataFrame:
+    """PLAN_COLUMNS in order: the row numbers int, charges float, everything else str."""
+    out = table[list(PLAN_COLUMNS)].copy()
+    for col in INT_COLUMNS:
+        out[col] = out[col].astype("int64")
+    for col in FLOAT_COLUMNS:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    for col in TEXT_COLUMNS:
+        out[col] = out[col].fillna("").astype(str)
+    return out.reset_index(drop=True)
+
+
+def check_table(table: pd.DataFrame, source: str | Path) -> pd.DataFrame:
+    """A plan table read back: every column present, known actions and decisions, plan rows
+    unique; returned typed and in PLAN_COLUMNS order."""
+    missing = [c for c in PLAN_COLUMNS if c not in table.columns
+               and c not in OPTIONAL_COLUMNS]
+    if missing:
+        raise UpdaterError(f"not a plan: column(s) {', '.join(missing)} missing", file=source,
+                           hint="give a plan.json or plan.xlsx written by `updater plan`")
+    table = table.assign(**{c: "" for c in OPTIONAL_COLUMNS if c not in table.columns})
+    for col in INT_COLUMNS:
+        numbers = pd.to_numeric(table[col], errors="coerce")
+        if numbers.isna().any():
+            at = int(np.flatnonzero(numbers.isna().to_numpy())[0])
+            raise UpdaterError(f"{col} must be a whole number, not {table[col].iloc[at]!r}",
+                               file=source, row=at + 1)
+    out = typed_table(table)
+    for col, allowed in ((ACTION, PlanAction), (DECISION, Decision),
+                         (DEFAULT_DECISION, Decision)):
+        values = {a.value for a in allowed}  # type: ignore[attr-defined]
+        bad = ~out[col].isin(values)
+        if bad.any():
+            row = out[bad].iloc[0]
+            raise UpdaterError(f"unknown {col} {row[col]!r}", file=source,
+                               row=int(row[PLAN_ROW]),
+                               hint=f"use {', '.join(sorted(values))}")
+    dup = out[PLAN_ROW].duplicated()
+    if dup.any():
+        raise UpdaterError(f"plan_row {int(out.loc[dup, PLAN_ROW].iloc[0])} appears twice",
+                           file=source)
+    return out
+
+
+def identity_from(data: dict[str, Any], source: str | Path) -> PlanIdentity:
+    if not isinstance(data, dict) or not data.get("plan_id"):
+        raise UpdaterError("not a plan: no plan identity (plan_id)", file=source,
+                           hint="give a plan.json or plan.xlsx written by `updater plan`")
+    known = {k: v for k, v in data.items() if k in IDENTITY_FIELDS}
+    releases = known.get("releases") or []
+    if not isinstance(releases, list) or not all(isinstance(r, dict) for r in releases):
+        raise UpdaterError("the plan identity's releases must be a list of objects",
+                           file=source)
+    known["releases"] = [{str(k): "" if v is None else str(v) for k, v in r.items()}
+                         for r in releases]
+    for key in IDENTITY_FIELDS:
+        if key != "releases" and key in known:
+            known[key] = "" if known[key] is None else str(known[key])
+    return PlanIdentity(**known)

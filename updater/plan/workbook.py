@@ -17,18 +17,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from updater.codes import DOTTED, unspell_codes
+from updater.codes import DOTTED, spell_code_lists, unspell_codes
 from updater.errors import UpdaterError
 from updater.files.limits import check_archive
 from updater.files.output import atomic_path, check_cell_lengths, defuse_formulas
+from updater.files.tables import iso_date
 from updater.plan import model as P
-from updater.plan.make import (
+from updater.plan.model import (
     FLOAT_COLUMNS,
     IDENTITY_FIELDS,
     INT_COLUMNS,
@@ -159,8 +161,6 @@ def spelled_table(plan: Plan) -> pd.DataFrame:
     crosswalk's spelling (the plan identity's), all others (and a crosswalk of unknown
     spelling) in the publishers' display, dotted. Only normalized codes change, so
     :func:`read_workbook` gets the stored form back by taking the dots out again."""
-    from updater.codes import spell_code_lists
-
     t = plan.table.copy()
     spelling = plan.identity.crosswalk_spelling or DOTTED
     crosswalk = (t[P.SECTION] == "crosswalk").to_numpy()
@@ -189,9 +189,6 @@ def _unspelled(table: pd.DataFrame) -> pd.DataFrame:
 def _reviewed_on(value: Any, row: int, where: str) -> str:
     """A Reviewed on cell as ISO yyyy-mm-dd: a date cell, or a date typed as text in one
     of the spellings the chargemaster reader takes; anything else is refused."""
-    from datetime import date, datetime
-
-    from updater.files.tables import iso_date
 
     if isinstance(value, datetime):
         return value.date().isoformat()
@@ -209,8 +206,7 @@ def _reviewed_on(value: Any, row: int, where: str) -> str:
 
 def write_workbook(plan: Plan, path: str | Path) -> None:
     """The review workbook, written atomically."""
-    from datetime import date
-
+    # openpyxl (0.15 s to import) only when a workbook is written or read
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -321,8 +317,6 @@ def write_workbook(plan: Plan, path: str | Path) -> None:
 
 def _as_date(value: str) -> Any:
     """An ISO date text as a date (for a date cell); anything else as it is."""
-    from datetime import date
-
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
@@ -342,7 +336,7 @@ def _replacement(value: Any) -> str:
 
 def read_workbook(path: str | Path) -> Plan:
     """A plan back from its review workbook, with the reviewer's decisions."""
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # 0.15 s to import: only when a workbook is read
 
     path = Path(path)
     if path.is_file():

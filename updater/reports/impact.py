@@ -24,7 +24,7 @@ from updater.codes import DOTTED, spell_codes
 from updater.errors import UpdaterError
 from updater.impact.findings import ScanResult, records
 from updater.plan import model as P
-from updater.plan.make import Plan
+from updater.plan.model import Plan
 from updater.vocabulary import AT_RISK_KINDS, CodeSystem, Decision, FindingKind, PlanAction
 
 # Rows per table: keeps a huge scan's page near 4 MB; the rest stay in the CSV/JSON.
