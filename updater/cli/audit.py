@@ -21,7 +21,7 @@ def verify(
 ) -> None:
     """Check the audit log's hash chain: every entry unedited, none removed, every change
     log beside it recorded. Exit status 0 intact, 1 not (each problem named), 2 error."""
-    from updater.patch.audit import verify_log
+    from updater.patch.audit_verify import verify_log
 
     result = verify_log(log)
     typer.echo("\n".join(result.lines()))
