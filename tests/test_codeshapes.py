@@ -42,13 +42,13 @@ def test_procedure_codes_by_shape() -> None:
 def test_one_definition_everywhere() -> None:
     """The readers, the crosswalk, apply and the training report's ranges use these."""
     from updater.impact.inputs import crosswalk
-    from updater.patch import apply
+    from updater.patch import steps
     from updater.releases.readers import generic_table
     from updater.reports import training
 
     assert codeshapes.SHAPES[ICD] == crosswalk.ICD_SHAPE
     assert generic_table.CODE_SHAPES[ICD][0] == codeshapes.SHAPES[ICD]
-    assert apply._SHAPES[CPT] is codeshapes.COMPILED[CPT]
+    assert steps._SHAPES[CPT] is codeshapes.COMPILED[CPT]
     assert training.BOUND_SHAPES[ICD].fullmatch("QA0")
     assert not training.BOUND_SHAPES[ICD].fullmatch("KNEE")  # a word typed as a range
 

@@ -26,7 +26,8 @@ from updater.codes import (
     unspell_codes,
 )
 from updater.impact.findings import ScanResult
-from updater.patch.apply import apply_plan, changelog_paths
+from updater.patch.apply import apply_plan
+from updater.patch.logs import changelog_paths
 from updater.plan.make import make_plan
 from updater.plan.workbook import HEADERS, read_workbook, write_workbook
 from updater.reports.impact import impact_context

@@ -22,7 +22,10 @@ from typer.testing import CliRunner
 
 from updater.cli import app
 from updater.errors import UpdaterError
-from updater.patch.apply import AUDIT_LOG, apply_plan, changelog_paths, revert
+from updater.patch.apply import apply_plan
+from updater.patch.audit import AUDIT_LOG
+from updater.patch.logs import changelog_paths
+from updater.patch.revert import revert
 from updater.plan.model import PLAN_COLUMNS, PlanIdentity
 
 ICD = make_release([("M1711", "code", "Synthetic knee", "Synthetic knee"),

@@ -16,7 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_apply import RELEASES, make_plan
 
-from updater.patch.apply import apply_plan, changelog_paths, revert
+from updater.patch.apply import apply_plan
+from updater.patch.logs import changelog_paths
+from updater.patch.revert import revert
 from updater.plan.model import PLAN_COLUMNS
 
 OLD_CODES = ["99201", "99202", "J0001", "0001T", "99203"]

@@ -21,8 +21,10 @@ from updater.impact import inputs as I
 from updater.impact.change_sets import ChangeSet
 from updater.impact.findings import read_scan_json, scan
 from updater.impact.inputs.chargemaster import read_chargemaster
-from updater.patch.apply import apply_plan, changelog_paths, revert
+from updater.patch.apply import apply_plan
 from updater.patch.grids import open_grid
+from updater.patch.logs import changelog_paths
+from updater.patch.revert import revert
 from updater.releases.diff import diff_releases
 from updater.vocabulary import CodeSystem
 

@@ -14,7 +14,9 @@ from conftest import make_release
 from test_apply import HEADER, read_rows, sha, write_csv
 
 from updater.errors import UpdaterError
-from updater.patch.apply import AUDIT_LOG, apply_plan, changelog_paths
+from updater.patch.apply import apply_plan
+from updater.patch.audit import AUDIT_LOG
+from updater.patch.logs import changelog_paths
 from updater.plan.model import PLAN_COLUMNS, PlanIdentity
 from updater.vocabulary import CodeSystem
 

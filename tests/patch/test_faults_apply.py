@@ -20,8 +20,9 @@ from typer.testing import CliRunner
 from updater.cli import app
 from updater.cycle.sample import sample_chargemasters_dir
 from updater.patch import audit
-from updater.patch.apply import AUDIT_LOG, changelog_paths
+from updater.patch.audit import AUDIT_LOG
 from updater.patch.journal import pending_runs
+from updater.patch.logs import changelog_paths
 
 CDM = sample_chargemasters_dir() / "sample-cdm.csv"
 

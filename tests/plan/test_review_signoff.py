@@ -19,7 +19,9 @@ from test_plan import CDM_FINDINGS, XW_FINDINGS, scan_result
 
 from updater.cycle.run import merge_reviewed
 from updater.errors import UpdaterError
-from updater.patch.apply import AUDIT_LOG, apply_plan, changelog_paths
+from updater.patch.apply import apply_plan
+from updater.patch.audit import AUDIT_LOG
+from updater.patch.logs import changelog_paths
 from updater.plan import model as P
 from updater.plan.make import make_plan
 from updater.plan.plan_file import read_plan_json, write_plan_json

@@ -83,7 +83,7 @@ def revert(
                                     help="Name recorded in the audit log."),
 ) -> None:
     """Undo an apply: changed cells back to their values before, inserted lines removed."""
-    from updater.patch.apply import revert as do_revert
+    from updater.patch.revert import revert as do_revert
 
     result = do_revert(changelog, chargemaster, out, force=force, user=user)
     typer.echo(result.summary_text())

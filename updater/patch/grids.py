@@ -30,7 +30,7 @@ from typing import Any
 from updater.errors import UpdaterError
 from updater.files.limits import check_archive, check_mixed_encoding
 from updater.files.output import EXCEL_CELL_LIMIT, defuse_text
-from updater.files.tables import DELIMITERS, HEADER_ROWS, cell_text
+from updater.files.tables import DELIMITERS, HEADER_ROWS, cell_text, iso_date
 
 _BOM = b"\xef\xbb\xbf"
 def normalize_code(text: str) -> str:
@@ -49,8 +49,6 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 @functools.lru_cache(maxsize=4096)
 def _iso(text: str, date_format: str | None, excel: bool) -> str | None:
-    from updater.files.tables import iso_date
-
     return iso_date(text, date_format=date_format, excel=excel)
 
 
