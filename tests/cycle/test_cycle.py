@@ -14,17 +14,12 @@ import pytest
 from openpyxl import load_workbook
 
 from updater.cycle.config import ChargemasterConfig, Config, CrosswalkConfig
-from updater.cycle.run import (
-    NEW_MARK,
-    ROW_KEY,
-    cycle_date,
-    inbox_files,
-    merge_reviewed,
-    run_cycle,
-)
+from updater.cycle.inbox import inbox_files
+from updater.cycle.run import cycle_date, run_cycle
 from updater.cycle.sample import sample_chargemasters_dir, sample_dir
 from updater.errors import UpdaterError
 from updater.plan import model as P
+from updater.plan.merge import NEW_MARK, ROW_KEY, merge_reviewed
 from updater.plan.plan_file import read_plan
 from updater.plan.workbook import HEADERS
 from updater.releases.diff import diff_releases

@@ -17,13 +17,13 @@ from test_apply import make_plan as plan_table
 from test_cycle import _plan_for
 from test_plan import CDM_FINDINGS, XW_FINDINGS, scan_result
 
-from updater.cycle.run import merge_reviewed
 from updater.errors import UpdaterError
 from updater.patch.apply import apply_plan
 from updater.patch.audit import AUDIT_LOG
 from updater.patch.logs import changelog_paths
 from updater.plan import model as P
 from updater.plan.make import make_plan
+from updater.plan.merge import merge_reviewed
 from updater.plan.plan_file import read_plan_json, write_plan_json
 from updater.plan.workbook import FROZEN, HEADERS, MONEY_FORMAT, read_workbook, write_workbook
 

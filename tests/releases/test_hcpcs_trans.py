@@ -250,7 +250,7 @@ def test_real_2020_april_report_agrees_with_the_file() -> None:
 def test_an_inbox_report_read_with_its_file_is_included_not_unreadable(tmp_path: Path) -> None:
     """`updater run`'s inbox: the transaction report beside its quarterly file is part of
     that release; a report with no file of its own stays unreadable, with the reason."""
-    from updater.cycle.run import import_inbox
+    from updater.cycle.inbox import import_inbox
     from updater.releases.store import ReleaseStore
 
     inbox = tmp_path / "inbox"

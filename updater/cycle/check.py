@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from updater.codes import DOTTED, spell_codes
 from updater.cycle.calendar import (
     Cycle,
     is_scheduled,
@@ -38,6 +39,14 @@ from updater.cycle.calendar import (
     upcoming,
 )
 from updater.cycle.config import Config
+from updater.cycle.inbox import inbox_files
+from updater.cycle.run import SystemRun, cycle_change_sets, input_units, scan_unit
+from updater.errors import UpdaterError
+from updater.files.output import file_sha256
+from updater.impact.candidates.conversion import looks_like_conversion_table
+from updater.plan import model as P
+from updater.plan.plan_file import read_plan
+from updater.releases.readers import load_release
 from updater.releases.store import ReleaseStore, StoredRelease
 from updater.vocabulary import AT_RISK_KINDS, CodeSystem, Decision
 
@@ -76,12 +85,6 @@ def inbox_releases(inbox: Path, store: ReleaseStore) -> list[InboxRelease]:
     """The releases waiting in the inbox: each publisher file read as ``updater run`` would
     import it, except files the store already holds (by checksum) and CDC conversion
     tables; a release already in the store by id is not waiting either."""
-    from updater.cycle.run import inbox_files
-    from updater.errors import UpdaterError
-    from updater.files.output import file_sha256
-    from updater.impact.candidates.conversion import looks_like_conversion_table
-    from updater.releases.readers import load_release
-
     stored = store.list()
     known = {src.sha256 for r in stored for src in r.sources}
     ids = {r.id for r in stored}
@@ -442,8 +445,6 @@ def _findings(config: Config, store: ReleaseStore, target: DateCheck,
               inbox: Sequence[InboxRelease] = ()) -> FindingsCheck:
     """Scan the configured inputs against the date's release pairs, as ``updater run``
     scans them (one change set per pair, built once); match the cycle's plans."""
-    from updater.cycle.run import SystemRun, cycle_change_sets, input_units, scan_unit
-
     ready = [SystemRun(r.system, [c.name for c in r.cycles], r.expected, new=r.new or "",
                        old=r.before) for r in target.releases
              if r.state == STORED and r.before and r.before_state != INBOX]
@@ -500,8 +501,6 @@ def _plans(folder: Path) -> list[tuple[Path, Any]]:
     """Plans ``updater run`` wrote for the cycle: ``plan.xlsx`` for the first chargemaster
     and crosswalk, ``plan-<name>.xlsx`` for each further one; the workbook (where reviewers
     decide) before ``plan.json``. Backups (``plan.reviewed-...``) are not plans."""
-    from updater.plan.plan_file import read_plan
-
     found: list[tuple[Path, Any]] = []
     if not folder.is_dir():
         return found
@@ -538,9 +537,6 @@ def _undecided(risky: pd.DataFrame, plan: pd.DataFrame | None, file: Path,
     each named: input, row, code (as its file writes it), kind, and its plan rows."""
     if not len(risky):
         return []
-    from updater.codes import DOTTED, spell_codes
-    from updater.plan import model as P
-
     plan_rows = pd.Series("", index=risky.index, dtype=object)
     if plan is None or not len(plan):
         done = np.zeros(len(risky), dtype=bool)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from updater.errors import UpdaterError
+from updater.files.output import atomic_path
 from updater.vocabulary import CodeSystem
 
 CONFIG_NAME = "updater.toml"
@@ -361,8 +362,6 @@ def write_default_config(folder: Path, *, force: bool = False) -> Config:
 
     An existing file is kept unless ``force``: it holds the facility's own setup.
     """
-    from updater.files.output import atomic_path
-
     target = folder / CONFIG_NAME
     if target.exists() and not force:
         raise UpdaterError("the configuration already exists", file=target,

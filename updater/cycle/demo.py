@@ -15,7 +15,8 @@ from datetime import date
 from pathlib import Path
 
 from updater.cycle.config import ChargemasterConfig, Config, CrosswalkConfig
-from updater.cycle.run import CycleResult, import_inbox, inbox_files, run_cycle, summary_lines
+from updater.cycle.inbox import import_inbox, inbox_files
+from updater.cycle.run import CycleResult, run_cycle, summary_lines
 from updater.cycle.sample import sample_chargemasters_dir, sample_dir
 from updater.files.output import make_folder
 from updater.releases.diff_text import diff_report

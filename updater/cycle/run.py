@@ -3,10 +3,8 @@
 ``run_cycle`` takes the facility's configuration (:mod:`updater.cycle.config`) and a cycle date
 (:mod:`updater.cycle.calendar`) and
 
-1. imports every publisher file waiting in the inbox into the release store (a file
-   already stored is a no-op; nothing in the inbox is moved or changed; a file that cannot
-   be read is reported with its reason and the others still go in; a CDC conversion table
-   in the inbox is used for ICD-10-CM candidates, not imported);
+1. imports every publisher file waiting in the inbox into the release store
+   (:mod:`updater.cycle.inbox`);
 2. for each code system with a cycle that day, diffs the release taking effect that day
    against the release in force before it (the latest earlier one in the store);
 3. scans the configured chargemaster(s) and crosswalk(s) against all of the cycle's
@@ -15,81 +13,47 @@
    ``training-<focus>-<system>.html`` per training focus, ``impact.html``, ``plan.xlsx``,
    ``plan.json``, ``scan.json``, ``conceptmap.json`` and ``index.html`` linking them.
 
-Reviewed decisions are kept (the rule, also in the README): when ``plan.xlsx`` in the
-folder has a decision a reviewer made (a Decision other than its Default decision, or a
-Replacement, Reviewer, Reviewed on or Comment typed in), it is never overwritten blindly.
-The fresh plan is merged into it: a fresh row matching a reviewed row (same section, source
-row, charge code, old code, action, finding and crosswalk pair) takes the reviewer's
-Decision, Replacement, Reviewer, Reviewed on and Comment; a fresh
-row with no such match is new, and its Reason starts with ``[new]`` (it stays marked on
-later runs until a reviewer decides it); reviewed rows the fresh scan no longer produces
-are dropped (their finding is gone). The reviewed workbook is first copied to
-``plan.reviewed-<UTC timestamp>.xlsx``, then the merged plan replaces ``plan.xlsx``
-atomically (and ``plan.json`` and ``conceptmap.json`` follow it). When the merge changes
-nothing, the reviewed workbook is left exactly as it is.
+Reviewed decisions are kept: when ``plan.xlsx`` in the folder has a decision a reviewer
+made, the fresh plan is merged into it (the rule: :mod:`updater.plan.merge`). The reviewed
+workbook is first copied to ``plan.reviewed-<UTC timestamp>.xlsx``, then the merged plan
+replaces ``plan.xlsx`` atomically (and ``plan.json`` and ``conceptmap.json`` follow it).
+When the merge changes nothing, the reviewed workbook is left exactly as it is.
 """
 
 from __future__ import annotations
 
-import re
+import json
 import shutil
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from updater.cycle.calendar import Cycle, cycles_on, next_cycle_date
+from updater.cycle.config import ChargemasterConfig, Config, CrosswalkConfig
+from updater.cycle.inbox import InboxFile, Progress, import_inbox, inbox_files, no_progress
 from updater.errors import UpdaterError
-from updater.files.locking import LockedError
 from updater.files.output import make_folder, write_json
-from updater.model import Release
+from updater.impact.change_sets import ChangeSet, build_change_sets
+from updater.impact.findings import ScanResult, scan
+from updater.impact.inputs.chargemaster import read_chargemaster
+from updater.impact.inputs.crosswalk import read_crosswalk
+from updater.impact.scan import input_files, record_spelling
 from updater.plan import model as P
-from updater.reports.render import slug
+from updater.plan.fhir import concept_map
+from updater.plan.make import make_plan
+from updater.plan.merge import merge_reviewed, reviewed_rows
+from updater.plan.model import Plan
+from updater.plan.plan_file import read_plan, write_plan_json
+from updater.plan.workbook import write_workbook
+from updater.releases.diff import Diff
+from updater.releases.store import ReleaseStore
+from updater.reports.impact import impact_report
+from updater.reports.release import release_report
+from updater.reports.render import render, slug, write_html
+from updater.reports.training import is_specialty, training_report
 from updater.vocabulary import CodeSystem, Decision
-
-if TYPE_CHECKING:
-    from updater.cycle.calendar import Cycle
-    from updater.cycle.config import ChargemasterConfig, Config, CrosswalkConfig
-    from updater.impact.change_sets import ChangeSet
-    from updater.impact.findings import ScanResult
-    from updater.plan.model import Plan
-    from updater.releases.diff import Diff
-    from updater.releases.store import ReleaseStore
-
-Progress = Callable[[str, int, int], None]
-
-NEW_MARK = "[new] "  # start of the Reason of a plan row a reviewer has not seen yet
-# what makes two plan rows "the same row" across runs
-ROW_KEY = (P.SECTION, P.SOURCE_ROW, P.CHARGE_CODE, P.OLD_CODE, P.ACTION, P.FINDING,
-           P.PAIR_PROCEDURE, P.PAIR_DIAGNOSIS)
-_SKIPPED_NAMES = re.compile(r"^(\.|~\$)|^readme(\.|$)", re.IGNORECASE)
-
-
-def _noop(step: str, done: int, total: int) -> None:
-    return None
-
-
-# --------------------------------------------------------------------------- results
-
-
-@dataclass
-class InboxFile:
-    """What the run did with one file in the inbox."""
-
-    file: str
-    # added, unchanged, replaced, included (read with another file of the same release:
-    # MEDU.txt beside LONGULF.txt, LONGULT.txt when LONGULF.txt was read), conversion_table,
-    # unreadable, refused
-    status: str
-    release: str = ""  # store id
-    message: str = ""  # the one-line reason for an unreadable file
-
-    def to_dict(self) -> dict[str, str]:
-        return {"file": self.file, "status": self.status, "release": self.release,
-                "message": self.message}
 
 
 @dataclass
@@ -177,140 +141,10 @@ class CycleResult:
                 "notes": self.notes, "sign_off": self.sign_off}
 
 
-# --------------------------------------------------------------------------- the inbox
-
-
-def inbox_files(inbox: Path) -> list[Path]:
-    """The files waiting in the inbox (sub-folders too), by name; hidden files, Excel lock
-    files and READMEs are not publisher files."""
-    if not inbox.is_dir():
-        return []
-    return sorted((p for p in inbox.rglob("*") if p.is_file()
-                   and not any(_SKIPPED_NAMES.search(part)
-                               for part in p.relative_to(inbox).parts)),
-                  key=lambda p: p.relative_to(inbox).as_posix())
-
-
-def _same_content(a: Release, b: Release) -> bool:
-    """The same release read from two files: same kind and the same codes and titles."""
-    if a.kind is not b.kind or len(a.table) != len(b.table):
-        return False
-    columns = [c for c in ("code", "record", "short", "long") if c in a.table.columns
-               and c in b.table.columns]
-    left = a.table[columns].sort_values("code", kind="stable").reset_index(drop=True)
-    right = b.table[columns].sort_values("code", kind="stable").reset_index(drop=True)
-    return bool(left.equals(right))
-
-
-def _stored_alike(store: ReleaseStore, release: Release) -> bool:
-    """The store already holds this release, read from another file with the same codes
-    and titles."""
-    try:
-        return _same_content(store.load(release.id), release)
-    except UpdaterError:
-        return False
-
-
-def import_inbox(store: ReleaseStore, files: Sequence[Path], *,
-                 progress: Progress = _noop) -> tuple[list[InboxFile], list[Path]]:
-    """Each file read and imported (a change list after the full release it follows);
-    returns what happened to each file and the conversion tables found among them."""
-    from updater.files.output import file_sha256
-    from updater.impact.candidates.conversion import looks_like_conversion_table
-    from updater.releases.readers import load_release
-    from updater.vocabulary import ReleaseKind
-
-    done: list[InboxFile] = []
-    tables: list[Path] = []
-    loaded = []
-    total = len(files) * 2
-    # a file stored before is known by its checksum, without parsing it again (a
-    # companion file read with another, like MEDU.txt, is known the same way)
-    stored = {s.sha256: r.id for r in store.list() for s in r.sources}
-    failed: list[tuple[Path, str | None, str]] = []
-    for i, path in enumerate(files, start=1):
-        progress("import", i, total)
-        if path.suffix.lower() in (".xlsx", ".xlsm") and looks_like_conversion_table(path):
-            tables.append(path)
-            done.append(InboxFile(str(path), "conversion_table"))
-            continue
-        checksum: str | None = None
-        try:
-            checksum = file_sha256(path)
-            known = stored.get(checksum)
-            if known is not None:
-                done.append(InboxFile(str(path), "unchanged", release=known))
-                continue
-            loaded.append((load_release(path)[0], path, checksum))
-        except (UpdaterError, OSError) as exc:
-            message = (_one_line(exc, path) if isinstance(exc, UpdaterError)
-                       else f"cannot be read ({exc.strerror or exc})")
-            failed.append((path, checksum, message))
-    # a file that is no release by itself but was read with one (CMS's transaction report
-    # beside its HCPCS file) is part of that release, not unreadable
-    part_of = {s.sha256: (r.id, p) for r, p, _ in loaded for s in r.sources}
-    for bad, bad_sha, message in failed:
-        if bad_sha in part_of and part_of[bad_sha][1] != bad:
-            release_id, read_by = part_of[bad_sha]
-            done.append(InboxFile(str(bad), "included", release=release_id,
-                                  message=f"read with {read_by.name}"))
-        else:
-            done.append(InboxFile(str(bad), "unreadable", message=message))
-    # oldest first, a full release before a change list of the same day; a release read
-    # from several files first, so its companions are recognised below
-    loaded.sort(key=lambda rp: (rp[0].system.value, rp[0].effective,
-                                rp[0].kind is ReleaseKind.CHANGES, -len(rp[0].sources)))
-    first: dict[str, tuple[Release, Path]] = {}
-    read_with: dict[str, Path] = {}  # checksum of every file a release here was read from
-    for i, (release, path, sha) in enumerate(loaded, start=len(files) + 1):
-        progress("import", i, total)
-        same = first.get(release.id)
-        companion = read_with.get(sha)
-        if companion is None and same is not None and _same_content(same[0], release):
-            companion = same[1]
-        if companion is not None:
-            # a file of a release already read from this inbox: the CPT data files read
-            # as a set (MEDU.txt beside LONGULF.txt), or the HCPCS .txt beside its .xlsx
-            done.append(InboxFile(str(path), "included", release=release.id,
-                                  message=f"read with {companion.name}"))
-            continue
-        first.setdefault(release.id, (release, path))
-        read_with |= {s.sha256: path for s in release.sources}
-        try:
-            result = store.import_release(release)
-        except LockedError:
-            raise  # another updater is importing: stop here, nothing is half done
-        except UpdaterError as exc:
-            if _stored_alike(store, release):  # LONGULT.txt after LONGULF.txt was stored
-                done.append(InboxFile(str(path), "unchanged", release=release.id,
-                                      message="the stored release, read from another file"))
-            else:
-                done.append(InboxFile(str(path), "refused", message=_one_line(exc, path)))
-            continue
-        done.append(InboxFile(str(path), result.status, release=result.release.id))
-    order = {str(p): i for i, p in enumerate(files)}
-    done.sort(key=lambda f: order.get(f.file, len(order)))
-    return done, tables
-
-
-def _one_line(exc: UpdaterError, path: Path) -> str:
-    """The error without the file name it starts with (the report names the file)."""
-    text = str(exc)
-    for prefix in (f"{exc.file}, ", f"{exc.file}: "):
-        if exc.file and text.startswith(prefix):
-            return text[len(prefix):]
-    return text
-
-
-# --------------------------------------------------------------------------- the cycle
-
-
 def cycle_date(*, cycle: date | None, next_: bool, as_of: date | None,
                systems: Sequence[CodeSystem] | None = None) -> date:
     """The cycle to run: the date given, or with ``next_`` the first effective date on or
     after ``as_of`` (today when not given)."""
-    from updater.cycle.calendar import next_cycle_date
-
     if (cycle is None) == (not next_):
         raise UpdaterError("give exactly one of --cycle YYYY-MM-DD and --next",
                            hint="e.g. updater run --cycle 2026-10-01, or updater run --next")
@@ -323,8 +157,6 @@ def _system_runs(store: ReleaseStore, effective: date,
                  systems: Sequence[CodeSystem]) -> list[SystemRun]:
     """Per code system with a cycle that day: the release taking effect and the one in
     force before it, or why there is no pair to compare."""
-    from updater.cycle.calendar import cycles_on
-
     by_system: dict[CodeSystem, list[Cycle]] = {}
     for c in cycles_on(effective, systems):
         by_system.setdefault(c.system, []).append(c)
@@ -404,9 +236,7 @@ def input_units(config: Config) -> list[InputUnit]:
 def run_cycle(config: Config, *, cycle: date | None = None, next_: bool = False,
               as_of: date | None = None, progress: Progress | None = None) -> CycleResult:
     """Import, diff, scan, plan and write the cycle's folder (see the module doc)."""
-    from updater.releases.store import ReleaseStore
-
-    tick = progress or _noop
+    tick = progress or no_progress
     effective = cycle_date(cycle=cycle, next_=next_, as_of=as_of, systems=config.systems)
     store = ReleaseStore(config.store)
     inbox, tables = import_inbox(store, inbox_files(config.inbox), progress=tick)
@@ -464,8 +294,6 @@ def run_cycle(config: Config, *, cycle: date | None = None, next_: bool = False,
         tick("plan", done, steps)
         plans.append(_write_plan(unit, result, folder, reviewed[unit.name]))
     if not units:
-        from updater.plan.fhir import concept_map
-
         write_json(concept_map(change_sets), folder / "conceptmap.json")
         files.append("conceptmap.json")
     for run in runs:
@@ -498,8 +326,6 @@ def cycle_change_sets(config: Config, ready: list[SystemRun], tables: list[Path]
                  tick: Progress) -> list[ChangeSet]:
     """One change set per ready system, from the store (so steps and the publisher's change
     list are there), with the configured and inbox conversion tables and maps."""
-    from updater.impact.change_sets import build_change_sets
-
     sets = []
     conversion = [*config.conversion, *tables]
     for i, run in enumerate(ready, start=1):
@@ -513,11 +339,6 @@ def scan_unit(unit: InputUnit, change_sets: list[ChangeSet], store: ReleaseStore
           effective: date) -> ScanResult:
     """The unit's inputs scanned against every change set of the cycle; a crosswalk's
     ranges expand against the ICD-10-CM release in force before the cycle."""
-    from updater.impact.findings import scan
-    from updater.impact.inputs.chargemaster import read_chargemaster
-    from updater.impact.inputs.crosswalk import read_crosswalk
-    from updater.impact.scan import input_files, record_spelling
-
     cdm = xw = None
     if unit.chargemaster is not None:
         c = unit.chargemaster
@@ -539,21 +360,12 @@ def scan_unit(unit: InputUnit, change_sets: list[ChangeSet], store: ReleaseStore
     return result
 
 
-# --------------------------------------------------------------------------- reports
-
-
 def _release_report(cs: ChangeSet, path: Path) -> None:
-    from updater.reports.release import release_report
-    from updater.reports.render import write_html
-
     write_html(release_report(cs.diff), path)
 
 
 def _training_report(cs: ChangeSet, focus: str, path: Path) -> str:
     """Writes the page; returns a note instead when the focus does not apply."""
-    from updater.reports.render import write_html
-    from updater.reports.training import is_specialty, training_report
-
     try:
         if is_specialty(focus):
             html = training_report(cs.diff, specialty=focus, candidates=cs.candidates)
@@ -565,14 +377,9 @@ def _training_report(cs: ChangeSet, focus: str, path: Path) -> str:
     return ""
 
 
-# --------------------------------------------------------------------------- plans
-
-
 def _reviewed_plan(path: Path) -> Plan | None:
     """The plan in an existing workbook (None when there is none); an unreadable one is an
     error, so a reviewer's work is never replaced by a fresh plan unseen."""
-    from updater.plan.plan_file import read_plan
-
     if not path.exists():
         return None
     try:
@@ -583,84 +390,8 @@ def _reviewed_plan(path: Path) -> Plan | None:
                                            "it is never overwritten unread") from None
 
 
-# what a reviewer writes in a row, carried over to the fresh plan
-REVIEWED_COLUMNS = (P.DECISION, P.REPLACEMENT, P.REVIEWER, P.REVIEWED_ON, P.COMMENT)
-
-
-def reviewed_rows(table: pd.DataFrame) -> pd.Series:
-    """Rows a reviewer decided or signed: a decision other than the default, or a
-    replacement, reviewer, date or comment written."""
-    written = pd.Series(False, index=table.index)
-    for col in REVIEWED_COLUMNS[1:]:
-        written |= table[col].str.strip() != ""
-    return (table[P.DECISION] != table[P.DEFAULT_DECISION]) | written
-
-
-@dataclass
-class Merge:
-    """What merging a fresh plan into a reviewed one did."""
-
-    plan: Plan
-    kept: int  # reviewer decisions carried over
-    new_rows: int  # fresh rows marked new
-    dropped: int  # reviewed rows no longer produced
-    changed: bool  # False when the merged plan equals the reviewed one
-
-
-def _keyed(table: pd.DataFrame) -> pd.DataFrame:
-    out = table.copy()
-    out["_n"] = out.groupby(list(ROW_KEY), sort=False).cumcount()
-    return out
-
-
-def merge_reviewed(fresh: Plan, reviewed: Plan) -> Merge:
-    """The fresh plan with the reviewer's decisions kept and new rows marked (the rule is
-    in the module doc)."""
-    new = _keyed(fresh.table)
-    old = _keyed(reviewed.table)
-    old["_reviewed"] = reviewed_rows(old)
-    old["_was_new"] = old[P.REASON].str.startswith(NEW_MARK)
-    key = [*ROW_KEY, "_n"]
-    kept = {c: f"_{c}" for c in REVIEWED_COLUMNS}
-    matched = new[key].merge(
-        old[[*key, *kept, "_reviewed", "_was_new"]].rename(columns=kept),
-        on=key, how="left", validate="one_to_one", indicator=True)
-    found = (matched["_merge"] == "both").to_numpy()
-    carried = found & matched["_reviewed"].fillna(False).to_numpy(dtype=bool)
-    is_new = ~found | (matched["_was_new"].fillna(False).to_numpy(dtype=bool) & ~carried)
-    table = fresh.table.copy()
-    for col, theirs in kept.items():
-        table[col] = np.where(carried, matched[theirs], table[col])
-    reason = table[P.REASON].str.removeprefix(NEW_MARK)
-    table[P.REASON] = np.where(is_new, NEW_MARK + reason, reason)
-    dropped = len(old) - int(found.sum())
-    merged = replace(fresh, table=table)
-    same = (len(table) == len(reviewed.table)
-            and table.reset_index(drop=True).equals(reviewed.table.reset_index(drop=True))
-            and _same_inputs(fresh, reviewed))
-    return Merge(plan=reviewed if same else merged, kept=int(carried.sum()),
-                 new_rows=int(is_new.sum()), dropped=dropped, changed=not same)
-
-
-def _same_inputs(a: Plan, b: Plan) -> bool:
-    ia, ib = a.identity, b.identity
-
-    def releases(i: P.PlanIdentity) -> list[tuple[str, str]]:
-        return sorted((r.get("id", ""), r.get("sha256", "")) for r in i.releases)
-
-    return (ia.chargemaster_sha256 == ib.chargemaster_sha256
-            and ia.crosswalk_sha256 == ib.crosswalk_sha256 and releases(ia) == releases(ib))
-
-
 def _write_plan(unit: InputUnit, result: ScanResult, folder: Path,
                 reviewed: Plan | None) -> PlanRun:
-    from updater.plan.fhir import concept_map
-    from updater.plan.make import make_plan
-    from updater.plan.plan_file import write_plan_json
-    from updater.plan.workbook import write_workbook
-    from updater.reports.impact import impact_report
-    from updater.reports.render import write_html
-
     cdm_path = unit.chargemaster.path if unit.chargemaster else None
     xw_path = unit.crosswalk.path if unit.crosswalk else None
     plan = make_plan(result)  # its identity takes the inputs' hashes from the scan
@@ -698,12 +429,7 @@ def _write_plan(unit: InputUnit, result: ScanResult, folder: Path,
     return run
 
 
-# --------------------------------------------------------------------------- index
-
-
 def _write_index(result: CycleResult, config: Config) -> None:
-    from updater.reports.render import render, write_html
-
     html = render("cycle_index.html.j2", result=result,
                   files=[f for f in result.files if f != "index.html"],
                   inputs=[str(p) for p in (*(c.path for c in config.chargemasters),
@@ -714,9 +440,6 @@ def _write_index(result: CycleResult, config: Config) -> None:
 def write_cycles_index(output: Path) -> Path:
     """``<output>/index.html``: every cycle folder run so far (from its ``cycle.json``),
     newest first, with its code sets, plan and a link to its own index."""
-    import json
-
-    from updater.reports.render import render, write_html
 
     cycles = []
     for summary in sorted(output.glob("*/cycle.json"), reverse=True):

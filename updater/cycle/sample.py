@@ -7,6 +7,8 @@ from importlib import resources
 from pathlib import Path
 
 from updater.errors import UpdaterError
+from updater.releases.readers import load_release
+from updater.vocabulary import ReleaseKind
 
 _REPO = Path(__file__).resolve().parents[2]
 
@@ -46,9 +48,6 @@ def sample_releases() -> dict[str, list[Path]]:
 def sample_scan_pairs() -> list[tuple[Path, Path]]:
     """Each code system's first two full sample releases: the pairs the demo and the tests
     scan the sample chargemaster against."""
-    from updater.releases.readers import load_release
-    from updater.vocabulary import ReleaseKind
-
     pairs = []
     for files in sample_releases().values():
         loaded = sorted(((load_release(f)[0], f) for f in files), key=lambda r: r[0].effective)
