@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from updater.vocabulary import CodeSystem
 
@@ -87,9 +89,6 @@ def file_spelling(cells: Iterable[str] | pd.Series) -> str:
     the majority of its distinct cells that tell (a tie, or no cell that tells:
     ``dotted``). A cell holding a list or a range (``M17.0-M17.9``) tells by its first
     code. Distinct cells first: a crosswalk of 10,000,000 pairs has a few thousand."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     values = cells if isinstance(cells, pd.Series) else pd.Series(list(cells), dtype=object)
     distinct = pc.unique(pa.array(values.astype(str), type=pa.string(), from_pandas=True))
     column = pd.Series(distinct.to_pylist(), dtype=object).fillna("").astype(str).str.strip()

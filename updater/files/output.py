@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pandas as pd
 
 from updater.errors import UpdaterError, WriteError
@@ -122,8 +123,6 @@ def file_sha256(path: str | Path) -> str:
 
 def to_json_bytes(data: Any) -> bytes:
     """Indented UTF-8 JSON; numpy numbers and NaN (as null) understood, dates as ISO."""
-    import orjson
-
     return orjson.dumps(data, default=str, option=orjson.OPT_INDENT_2
                         | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS) + b"\n"
 

@@ -22,9 +22,11 @@ import pandas as pd
 
 from updater.codes import DOTTED, spell_codes
 from updater.errors import UpdaterError
-from updater.impact.findings import ScanResult, records
+from updater.impact.findings import ScanResult, read_scan_json, records
+from updater.impact.scan import run_scan
 from updater.plan import model as P
 from updater.plan.model import Plan
+from updater.reports.render import render
 from updater.vocabulary import AT_RISK_KINDS, CodeSystem, Decision, FindingKind, PlanAction
 
 # Rows per table: keeps a huge scan's page near 4 MB; the rest stay in the CSV/JSON.
@@ -65,14 +67,10 @@ def scan_for_report(scan: Path | None, *, chargemaster: Path | None = None,
         if given:
             raise UpdaterError("give either --scan or the scan's inputs (--chargemaster, "
                                "--crosswalk, --from, --to), not both")
-        from updater.impact.findings import read_scan_json
-
         return read_scan_json(scan)
     if not given:
         raise UpdaterError("nothing to report on", hint="give --scan SCAN.json, or the scan's "
                            "inputs: --chargemaster/--crosswalk with --from OLD --to NEW")
-    from updater.impact.scan import run_scan
-
     result, _ = run_scan(chargemaster=chargemaster, crosswalk=crosswalk, old=list(old),
                          new=list(new), **scan_options)
     return result
@@ -346,8 +344,6 @@ def impact_report(result: ScanResult, plan: Plan | None = None, *,
                   max_rows: int = DEFAULT_MAX_ROWS, files: Sequence[str | Path] = ()) -> str:
     """The impact report as one self-contained HTML page; ``files`` (the scan, plan or
     inputs it was made from) are named in the footer with the releases."""
-    from updater.reports.render import render
-
     context = impact_context(result, plan, max_rows=max_rows)
     inputs = [str(f) for f in files] + [
         f"{r['label']} {r['old']['version']} -> {r['new']['version']}"

@@ -13,6 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,12 @@ from markupsafe import Markup, escape
 from updater.codes import display_codes, normalize_code
 from updater.codeshapes import ICD10CM_TYPED, PATTERNS
 from updater.errors import UpdaterError
+from updater.impact.candidates import (
+    candidates_for_step,
+    combine_conversion_tables,
+    find_conversion_tables,
+    read_conversion_table,
+)
 from updater.model import CODE, LONG, RECORD, SHORT, Release, official_titles
 from updater.releases.diff import Diff
 from updater.releases.notes import compared, not_compared_reason
@@ -225,14 +232,6 @@ def release_candidates(diff: Diff) -> pd.DataFrame:
     """The replacement candidates of the diff's gone codes, from the layer the scan uses
     (:mod:`updater.impact.candidates`): HCPCS XREF, the ICD-10-CM hierarchy and the CDC conversion
     table shipped beside the new release (found as ``updater scan`` finds it)."""
-    from pathlib import Path
-
-    from updater.impact.candidates import (
-        candidates_for_step,
-        combine_conversion_tables,
-        find_conversion_tables,
-        read_conversion_table,
-    )
 
     tables: list[Path] = []
     if diff.new.system is CodeSystem.ICD10CM:
