@@ -1,15 +1,17 @@
-"""Options shared by several commands, defined once."""
+"""Options shared by several commands, defined once.
+
+Like every module of ``updater.cli``, this one imports no library module at module level
+(only inside functions), so ``updater --help`` starts without pandas and the rest."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from updater.releases.readers import ReadOptions
-from updater.releases.versions import parse_date
-from updater.vocabulary import CodeSystem
+if TYPE_CHECKING:
+    from updater.releases.readers import ReadOptions
 
 OLD = typer.Argument(..., metavar="OLD",
                      help="Older release: a store id (icd10cm:FY2025) or a file.")
@@ -70,14 +72,17 @@ def read_options(
     effective_option: str = "--effective",
 ) -> ReadOptions:
     """ReadOptions from the command line's words, checked."""
-    eff: date | None = parse_date(effective, what=effective_option) if effective else None
+    from updater.errors import UpdaterError
+    from updater.releases.readers import ReadOptions
+    from updater.releases.versions import parse_date
+    from updater.vocabulary import CodeSystem
+
+    eff = parse_date(effective, what=effective_option) if effective else None
     sys_: CodeSystem | None = None
     if system:
         try:
             sys_ = CodeSystem(system.lower())
         except ValueError:
-            from updater.errors import UpdaterError
-
             raise UpdaterError(
                 f"unknown code system {system!r}", hint="use icd10cm, hcpcs, cpt or custom"
             ) from None

@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 
 from updater.cli import options as opt
+from updater.cli.defaults import DEFAULT_MAX_ROWS
 from updater.cli.report import report_app
-from updater.reports.impact import DEFAULT_MAX_ROWS
 
 
 @report_app.command("impact")
