@@ -5,6 +5,7 @@ Like every module of ``updater.cli``, this one imports no library module at modu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,8 +57,22 @@ JSON_OUT = typer.Option(
     None,
     "--json",
     metavar="FILE",
-    help="Write the result as JSON to this path ('-' for standard output).",
+    help="Write the result as JSON to this file; '-' for standard output, which then "
+    "carries only the JSON.",
 )
+
+
+def emit(json_out: str | None, data: Callable[[], object],
+         text: Callable[[], str] | None = None) -> None:
+    """How every command gives its result: ``data()`` as JSON to the ``--json`` FILE
+    (``-``: standard output, which then carries only the JSON: the text is left out), and
+    ``text()`` for people on standard output."""
+    if json_out:
+        from updater.files.output import write_json
+
+        write_json(data(), json_out)
+    if text is not None and json_out != "-":
+        typer.echo(text())
 
 
 def read_options(

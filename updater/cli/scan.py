@@ -61,10 +61,6 @@ def scan(
         store=store,
         fail_on=fail_on,
     )
-    if json_out:
-        from updater.files.output import write_json
-
-        write_json(result.to_dict(), json_out)
     if csv_out or xlsx_out:
         from updater.files.output import write_table
 
@@ -73,7 +69,6 @@ def scan(
             write_table(table, csv_out)
         if xlsx_out:
             write_table(table, xlsx_out, sheets={"summary": report.summary_frame})
-    if json_out != "-":
-        typer.echo(report.text)
+    opt.emit(json_out, result.to_dict, lambda: report.text)
     if report.failed:
         raise typer.Exit(1)
