@@ -5,9 +5,12 @@ Like every module of ``updater.cli``, this one imports no library module at modu
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
 
 import typer
 
@@ -145,6 +148,66 @@ USER_MAPS = typer.Option(
     help="Your own old -> new code file (e.g. CPT 'to report, see' guidance).")
 OVERRIDES = typer.Option(
     [], "--override", metavar="FILE", help="Old -> new file that wins over every other source.")
+
+
+@dataclass(frozen=True)
+class ScanInputs:
+    """What a scan reads, as the scan, plan and report impact commands take it: each
+    field is one command-line option (``SCAN_OPTIONS``), defined once."""
+
+    chargemaster: Path | None
+    crosswalk: Path | None
+    old: list[str]
+    new: list[str]
+    profile: Path | None
+    sheet: str | None
+    code_col: str | None
+    proc_col: str | None
+    dx_col: list[str]
+    crosswalk_sheet: str | None
+    conversion: list[Path]
+    user_map: list[Path]
+    override: list[Path]
+    store: Path
+
+    def scan_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of ``updater.impact.scan.run_scan`` (and of
+        ``updater.reports.impact.scan_for_report``)."""
+        return dict(chargemaster=self.chargemaster, crosswalk=self.crosswalk, old=self.old,
+                    new=self.new, profile=self.profile, sheet=self.sheet,
+                    code_col=self.code_col, proc_col=self.proc_col, dx_cols=self.dx_col,
+                    crosswalk_sheet=self.crosswalk_sheet, conversion=self.conversion,
+                    user_maps=self.user_map, overrides=self.override, store=self.store)
+
+
+SCAN_OPTIONS = {"chargemaster": CHARGEMASTER, "crosswalk": CROSSWALK, "old": FROM, "new": TO,
+                "profile": PROFILE, "sheet": SHEET, "code_col": CHARGEMASTER_CODE_COL,
+                "proc_col": PROC_COL, "dx_col": DX_COLS, "crosswalk_sheet": CROSSWALK_SHEET,
+                "conversion": CONVERSION, "user_map": USER_MAPS, "override": OVERRIDES,
+                "store": STORE}
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def with_scan_inputs(command: _F) -> _F:
+    """Give a command the scan's input options (``SCAN_OPTIONS``, before its own); it
+    receives them as one ``inputs: ScanInputs`` parameter. Put it under ``@app.command``."""
+    own = [p for p in inspect.signature(command).parameters.values() if p.name != "inputs"]
+    hints = {k: v for k, v in get_type_hints(command).items() if k != "inputs"}
+    types = get_type_hints(ScanInputs)
+    added = [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY,
+                               default=SCAN_OPTIONS[f.name], annotation=types[f.name])
+             for f in fields(ScanInputs)]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> Any:
+        inputs = ScanInputs(**{f.name: kwargs.pop(f.name) for f in fields(ScanInputs)})
+        return command(inputs=inputs, **kwargs)
+
+    wrapper.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        added + [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own])
+    wrapper.__annotations__ = {**hints, **{p.name: p.annotation for p in added}}
+    return wrapper  # type: ignore[return-value]
 
 # Options of commands that read two releases (diff, report release, report training): what
 # describes one release is given for that side, so one release is never labelled as the other.
