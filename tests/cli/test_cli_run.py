@@ -57,12 +57,12 @@ def test_run_prints_the_summary_and_the_index_path(tmp_path):
 def test_json_is_the_library_result(tmp_path):
     config = write_config(tmp_path / "site")
     first = runner.invoke(app, ["run", "--cycle", "2026-01-01", "--config", str(config),
-                                "--json"])
+                                "--json", "-"])
     assert first.exit_code == 0, first.output
     data = json.loads(first.stdout)
     assert {f["status"] for f in data["inbox"]} == {"added"}
     again = runner.invoke(app, ["run", "--cycle", "2026-01-01", "--config", str(config),
-                                "--json"])
+                                "--json", "-"])
     library = run_cycle(load_config(config), cycle=date(2026, 1, 1))
     assert json.loads(again.stdout) == json.loads(json.dumps(library.to_dict()))
     assert data["index"] == str(tmp_path / "site" / "cycles" / "2026-01-01" / "index.html")

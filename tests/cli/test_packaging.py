@@ -31,3 +31,34 @@ def test_templates_and_specialty_profiles_ship_as_package_data():
     assert data["updater.reports.templates"] == ["**/*"]
     assert any((REPO / "updater" / "reports").glob(pattern)
                for pattern in data["updater.reports"])
+
+
+def _readme_command(after: str) -> str:
+    """The first indented (code) line after the line holding ``after`` in README.md."""
+    lines = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if after in line)
+    return next(line[4:] for line in lines[start + 1:] if line.startswith("    ")
+                and line[4:5] != " ")
+
+
+def test_the_readme_commands_make_their_own_virtual_environment():
+    """Debian and Ubuntu's pip refuses to install into the system Python (PEP 668)."""
+    venv = "python3 -m venv .venv && . .venv/bin/activate && "
+    assert _readme_command("Run the main job on the embedded synthetic sample") == (
+        f"{venv}pip install . && updater demo")
+    assert _readme_command("<!-- the test command:") == f'{venv}pip install ".[test]" && pytest'
+
+
+def test_ci_runs_the_readme_test_command_from_the_readme():
+    """.ci/run reads the command after the marker (never a copy of it) and runs it."""
+    import subprocess
+
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "<!-- the test command:" in ci and 'bash -euo pipefail -c "$TEST_COMMAND"' in ci
+    assert not [line for line in ci.splitlines()
+                if line.lstrip().startswith(("pip ", "pytest", "python3 -m venv"))]  # no copy
+    extract = ci.split('TEST_COMMAND="$(', 1)[1].split(')"\n', 1)[0]
+    found = subprocess.run(["bash", "-c", extract], cwd=REPO, capture_output=True, text=True,
+                           check=True).stdout.strip()
+    assert found == _readme_command("<!-- the test command:")
+    assert "ruff check updater tests bench scripts" in ci and "mypy updater" in ci

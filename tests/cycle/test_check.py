@@ -279,7 +279,7 @@ def test_cli_reads_updater_toml_in_the_working_folder(sample_store: Path, tmp_pa
 def test_cli_json_equals_the_library(sample_store: Path, tmp_path: Path) -> None:
     path = write_config(tmp_path, sample_store, ["icd10cm", "hcpcs", "cpt"])
     result = runner.invoke(app, ["check", "--config", str(path), "--as-of", "2026-11-23",
-                                 "--json"])
+                                 "--json", "-"])
     assert result.exit_code == 1
     expected = check_readiness(load_config(path), as_of=date(2026, 11, 23)).to_dict()
     assert json.loads(result.output) == expected

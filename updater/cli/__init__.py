@@ -2,6 +2,11 @@
 
 Each command lives in its own module and registers itself on ``app``. A user mistake
 (``UpdaterError``) prints one line on stderr and exits 2; ``--debug`` shows the traceback.
+
+Start-up: ``updater --help``, ``--version`` and every command's ``--help`` must answer fast
+(bench/bench_startup.py), so the command modules import the library only inside the
+command functions, never at module level; option defaults come from light constants
+(``updater.cli.defaults``).
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ import typer
 from typer.core import TyperGroup
 
 from updater import __version__
-from updater.errors import UpdaterError
 
 _state = {"debug": False}
 
@@ -23,6 +27,8 @@ class _Commands(TyperGroup):
     ``--debug`` lets the traceback through."""
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        from updater.errors import UpdaterError
+
         try:
             return super().invoke(ctx)
         except UpdaterError as exc:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from updater.cli import app
+from updater.cli import options as opt
 
 
 @app.command()
@@ -19,7 +20,7 @@ def check(
                                        "when there is one)."),
     horizon: int = typer.Option(120, "--horizon", metavar="DAYS", min=0,
                                 help="How many days ahead a missing release needs action."),
-    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    json_out: str | None = opt.JSON_OUT,
 ) -> None:
     """Show the coming effective dates with days left (updates off the calendar too, once
     their release is in the store or the inbox), which releases are in the store, waiting
@@ -28,13 +29,9 @@ def check(
     needed, 2 error."""
     from updater.cycle.check import check_readiness
     from updater.cycle.config import load_config
-    from updater.files.output import write_json
     from updater.releases.versions import parse_date
 
     day = parse_date(as_of, what="--as-of") if as_of else date.today()
     result = check_readiness(load_config(config), as_of=day, horizon_days=horizon)
-    if json_out:
-        write_json(result.to_dict(), "-")
-    else:
-        typer.echo("\n".join(result.lines()))
+    opt.emit(json_out, result.to_dict, lambda: "\n".join(result.lines()))
     raise typer.Exit(result.exit_code)

@@ -46,10 +46,6 @@ def claims(
     result, report = run_claims(extract=extract, old=old, new=new, store=store,
                                 columns=column, service_dates=service_dates,
                                 memory_limit=memory_limit)
-    if json_out:
-        from updater.files.output import write_json
-
-        write_json(result.to_dict(), json_out)
     if csv_out:
         from updater.files.output import write_table
 
@@ -58,5 +54,4 @@ def claims(
         from updater.files.output import write_table
 
         write_table(result.by_group, xlsx_out, sheets=result.sheets(), main_sheet="by_group")
-    if json_out != "-":
-        typer.echo(report.text)
+    opt.emit(json_out, result.to_dict, lambda: report.text)

@@ -56,20 +56,17 @@ def diff(
     publisher-style summary and the check against the publisher's own change list.
     Options that describe one release are given per side (--new-effective ...); OLD must
     be the older release unless --reverse."""
-    from updater.files.output import write_json, write_table
+    from updater.files.output import write_table
     from updater.releases.diff_text import diff_report
     from updater.releases.lookup import diff_specs
 
     old_read, new_read = opt.pair_read_options_of(ctx.params)
     result = diff_specs(old, new, store, old_read, new_options=new_read, reverse=reverse)
-    if json_out:
-        write_json(result.to_dict(), json_out)
     if csv_out:
         write_table(result.changes, csv_out)
     if xlsx_out:
         write_table(result.changes, xlsx_out, sheets={"summary": summary_frame(result)})
-    if json_out != "-":
-        typer.echo(diff_report(result))
+    opt.emit(json_out, result.to_dict, lambda: diff_report(result))
     if strict and result.verified is False:
         raise typer.Exit(1)
 

@@ -1,15 +1,21 @@
-"""Options shared by several commands, defined once."""
+"""Options shared by several commands, defined once.
+
+Like every module of ``updater.cli``, this one imports no library module at module level
+(only inside functions), so ``updater --help`` starts without pandas and the rest."""
 
 from __future__ import annotations
 
-from datetime import date
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
 
 import typer
 
-from updater.releases.readers import ReadOptions
-from updater.releases.versions import parse_date
-from updater.vocabulary import CodeSystem
+if TYPE_CHECKING:
+    from updater.releases.readers import ReadOptions
 
 OLD = typer.Argument(..., metavar="OLD",
                      help="Older release: a store id (icd10cm:FY2025) or a file.")
@@ -54,8 +60,22 @@ JSON_OUT = typer.Option(
     None,
     "--json",
     metavar="FILE",
-    help="Write the result as JSON to this path ('-' for standard output).",
+    help="Write the result as JSON to this file; '-' for standard output, which then "
+    "carries only the JSON.",
 )
+
+
+def emit(json_out: str | None, data: Callable[[], object],
+         text: Callable[[], str] | None = None) -> None:
+    """How every command gives its result: ``data()`` as JSON to the ``--json`` FILE
+    (``-``: standard output, which then carries only the JSON: the text is left out), and
+    ``text()`` for people on standard output."""
+    if json_out:
+        from updater.files.output import write_json
+
+        write_json(data(), json_out)
+    if text is not None and json_out != "-":
+        typer.echo(text())
 
 
 def read_options(
@@ -70,14 +90,17 @@ def read_options(
     effective_option: str = "--effective",
 ) -> ReadOptions:
     """ReadOptions from the command line's words, checked."""
-    eff: date | None = parse_date(effective, what=effective_option) if effective else None
+    from updater.errors import UpdaterError
+    from updater.releases.readers import ReadOptions
+    from updater.releases.versions import parse_date
+    from updater.vocabulary import CodeSystem
+
+    eff = parse_date(effective, what=effective_option) if effective else None
     sys_: CodeSystem | None = None
     if system:
         try:
             sys_ = CodeSystem(system.lower())
         except ValueError:
-            from updater.errors import UpdaterError
-
             raise UpdaterError(
                 f"unknown code system {system!r}", hint="use icd10cm, hcpcs, cpt or custom"
             ) from None
@@ -125,6 +148,66 @@ USER_MAPS = typer.Option(
     help="Your own old -> new code file (e.g. CPT 'to report, see' guidance).")
 OVERRIDES = typer.Option(
     [], "--override", metavar="FILE", help="Old -> new file that wins over every other source.")
+
+
+@dataclass(frozen=True)
+class ScanInputs:
+    """What a scan reads, as the scan, plan and report impact commands take it: each
+    field is one command-line option (``SCAN_OPTIONS``), defined once."""
+
+    chargemaster: Path | None
+    crosswalk: Path | None
+    old: list[str]
+    new: list[str]
+    profile: Path | None
+    sheet: str | None
+    code_col: str | None
+    proc_col: str | None
+    dx_col: list[str]
+    crosswalk_sheet: str | None
+    conversion: list[Path]
+    user_map: list[Path]
+    override: list[Path]
+    store: Path
+
+    def scan_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of ``updater.impact.scan.run_scan`` (and of
+        ``updater.reports.impact.scan_for_report``)."""
+        return dict(chargemaster=self.chargemaster, crosswalk=self.crosswalk, old=self.old,
+                    new=self.new, profile=self.profile, sheet=self.sheet,
+                    code_col=self.code_col, proc_col=self.proc_col, dx_cols=self.dx_col,
+                    crosswalk_sheet=self.crosswalk_sheet, conversion=self.conversion,
+                    user_maps=self.user_map, overrides=self.override, store=self.store)
+
+
+SCAN_OPTIONS = {"chargemaster": CHARGEMASTER, "crosswalk": CROSSWALK, "old": FROM, "new": TO,
+                "profile": PROFILE, "sheet": SHEET, "code_col": CHARGEMASTER_CODE_COL,
+                "proc_col": PROC_COL, "dx_col": DX_COLS, "crosswalk_sheet": CROSSWALK_SHEET,
+                "conversion": CONVERSION, "user_map": USER_MAPS, "override": OVERRIDES,
+                "store": STORE}
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def with_scan_inputs(command: _F) -> _F:
+    """Give a command the scan's input options (``SCAN_OPTIONS``, before its own); it
+    receives them as one ``inputs: ScanInputs`` parameter. Put it under ``@app.command``."""
+    own = [p for p in inspect.signature(command).parameters.values() if p.name != "inputs"]
+    hints = {k: v for k, v in get_type_hints(command).items() if k != "inputs"}
+    types = get_type_hints(ScanInputs)
+    added = [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY,
+                               default=SCAN_OPTIONS[f.name], annotation=types[f.name])
+             for f in fields(ScanInputs)]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> Any:
+        inputs = ScanInputs(**{f.name: kwargs.pop(f.name) for f in fields(ScanInputs)})
+        return command(inputs=inputs, **kwargs)
+
+    wrapper.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        added + [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own])
+    wrapper.__annotations__ = {**hints, **{p.name: p.annotation for p in added}}
+    return wrapper  # type: ignore[return-value]
 
 # Options of commands that read two releases (diff, report release, report training): what
 # describes one release is given for that side, so one release is never labelled as the other.

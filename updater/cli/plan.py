@@ -11,24 +11,12 @@ from updater.cli import options as opt
 
 
 @app.command()
+@opt.with_scan_inputs
 def plan(
-    chargemaster: Path | None = opt.CHARGEMASTER,
-    crosswalk: Path | None = opt.CROSSWALK,
-    old: list[str] = opt.FROM,
-    new: list[str] = opt.TO,
-    profile: Path | None = opt.PROFILE,
-    sheet: str | None = opt.SHEET,
-    code_col: str | None = opt.CHARGEMASTER_CODE_COL,
-    proc_col: str | None = opt.PROC_COL,
-    dx_col: list[str] = opt.DX_COLS,
-    crosswalk_sheet: str | None = opt.CROSSWALK_SHEET,
-    conversion: list[Path] = opt.CONVERSION,
-    user_map: list[Path] = opt.USER_MAPS,
-    override: list[Path] = opt.OVERRIDES,
+    inputs: opt.ScanInputs,
     scan: Path | None = typer.Option(None, "--scan", metavar="FILE",
                                      help="A saved `updater scan --json` output to plan "
                                      "from, instead of scanning again (no --from/--to)."),
-    store: Path = opt.STORE,
     out: Path = typer.Option(Path("plan"), "--out", metavar="DIR", help="Folder for "
                              "plan.json, plan.xlsx (to review) and conceptmap.json (FHIR R4); "
                              "created when missing."),
@@ -45,18 +33,14 @@ def plan(
     from updater.plan.workbook import write_workbook
 
     if scan is not None:
-        if old or new or conversion or user_map or override:
+        if inputs.old or inputs.new or inputs.conversion or inputs.user_map or inputs.override:
             raise UpdaterError("--scan plans from the saved findings: --from, --to, "
                                "--conversion, --map and --override belong to the scan",
                                file=scan, hint="leave them out, or scan again without --scan")
-        made = plan_from_scan_json(scan, chargemaster=chargemaster, crosswalk=crosswalk,
-                                   store=store)
+        made = plan_from_scan_json(scan, chargemaster=inputs.chargemaster,
+                                   crosswalk=inputs.crosswalk, store=inputs.store)
     else:
-        result, _ = run_scan(
-            chargemaster=chargemaster, crosswalk=crosswalk, old=old, new=new,
-            profile=profile, sheet=sheet, code_col=code_col, proc_col=proc_col,
-            dx_cols=dx_col, crosswalk_sheet=crosswalk_sheet, conversion=conversion,
-            user_maps=user_map, overrides=override, store=store)
+        result, _ = run_scan(**inputs.scan_kwargs())
         made = make_plan(result)  # the identity takes the input files the scan recorded
     if out.exists() and not out.is_dir():
         raise UpdaterError("--out must be a folder", file=out,

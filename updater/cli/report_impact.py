@@ -7,12 +7,14 @@ from pathlib import Path
 import typer
 
 from updater.cli import options as opt
+from updater.cli.defaults import DEFAULT_MAX_ROWS
 from updater.cli.report import report_app
-from updater.reports.impact import DEFAULT_MAX_ROWS
 
 
 @report_app.command("impact")
+@opt.with_scan_inputs
 def impact(
+    inputs: opt.ScanInputs,
     scan: Path | None = typer.Option(None, "--scan", metavar="FILE", help="A scan saved "
                                      "with `updater scan --json` (instead of the inputs)."),
     plan: Path | None = typer.Option(None, "--plan", metavar="FILE", help="plan.json or "
@@ -22,20 +24,6 @@ def impact(
     max_rows: int = typer.Option(DEFAULT_MAX_ROWS, "--max-rows", metavar="N", min=1,
                                  help="Rows per table at most (the most charges at risk "
                                  "first); the rest stay in the scan's CSV/JSON."),
-    chargemaster: Path | None = opt.CHARGEMASTER,
-    crosswalk: Path | None = opt.CROSSWALK,
-    old: list[str] = opt.FROM,
-    new: list[str] = opt.TO,
-    profile: Path | None = opt.PROFILE,
-    sheet: str | None = opt.SHEET,
-    code_col: str | None = opt.CHARGEMASTER_CODE_COL,
-    proc_col: str | None = opt.PROC_COL,
-    dx_col: list[str] = opt.DX_COLS,
-    crosswalk_sheet: str | None = opt.CROSSWALK_SHEET,
-    conversion: list[Path] = opt.CONVERSION,
-    user_map: list[Path] = opt.USER_MAPS,
-    override: list[Path] = opt.OVERRIDES,
-    store: Path = opt.STORE,
 ) -> None:
     """Which chargemaster lines and crosswalk pairs the new releases touch, by department
     and kind, with the charges at risk and each line's candidates (and, with --plan, its
@@ -45,11 +33,7 @@ def impact(
     from updater.reports.render import write_html
 
     made = read_plan(plan) if plan is not None else None  # a bad plan fails before the scan
-    result = scan_for_report(
-        scan, chargemaster=chargemaster, crosswalk=crosswalk, old=old, new=new,
-        profile=profile, sheet=sheet, code_col=code_col, proc_col=proc_col, dx_cols=dx_col,
-        crosswalk_sheet=crosswalk_sheet, conversion=conversion, user_maps=user_map,
-        overrides=override, store=store)
-    files = [p for p in (scan, chargemaster, crosswalk, plan) if p is not None]
+    result = scan_for_report(scan, **inputs.scan_kwargs())
+    files = [p for p in (scan, inputs.chargemaster, inputs.crosswalk, plan) if p is not None]
     path = write_html(impact_report(result, made, max_rows=max_rows, files=files), out)
     typer.echo(f"wrote {path}")

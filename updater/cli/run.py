@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from updater.cli import app
+from updater.cli import options as opt
 
 
 class _Progress:
@@ -66,17 +67,15 @@ def run(
                                      help="Today, for --next (default: the real today)."),
     config: Path | None = typer.Option(None, "--config", metavar="FILE",
                                        help="The configuration (default: ./updater.toml)."),
-    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON on "
-                                  "standard output (progress stays on standard error)."),
+    json_out: str | None = opt.JSON_OUT,
 ) -> None:
     """Run a whole update cycle: import the publisher files waiting in the inbox, diff each
     code set against the release in force before the cycle, scan the chargemaster(s) and
     crosswalk(s), plan, and write the reports, the review workbook, the JSON files and an
     index.html into <output>/<cycle date>/. Decisions already made in that folder's
-    plan.xlsx are kept."""
+    plan.xlsx are kept. Progress goes to standard error."""
     from updater.cycle.config import load_config
     from updater.cycle.run import run_cycle, summary_lines
-    from updater.files.output import write_json
     from updater.releases.versions import parse_date
 
     day = parse_date(cycle, what="--cycle") if cycle else None
@@ -85,7 +84,4 @@ def run(
     with _Progress() as progress:
         result = run_cycle(load_config(config), cycle=day, next_=next_, as_of=as_of_day,
                            progress=progress)
-    if json_out:
-        write_json(result.to_dict(), "-")
-        return
-    typer.echo("\n".join(summary_lines(result)))
+    opt.emit(json_out, result.to_dict, lambda: "\n".join(summary_lines(result)))

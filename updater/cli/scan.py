@@ -11,21 +11,9 @@ from updater.cli import options as opt
 
 
 @app.command()
+@opt.with_scan_inputs
 def scan(
-    chargemaster: Path | None = opt.CHARGEMASTER,
-    crosswalk: Path | None = opt.CROSSWALK,
-    old: list[str] = opt.FROM,
-    new: list[str] = opt.TO,
-    profile: Path | None = opt.PROFILE,
-    sheet: str | None = opt.SHEET,
-    code_col: str | None = opt.CHARGEMASTER_CODE_COL,
-    proc_col: str | None = opt.PROC_COL,
-    dx_col: list[str] = opt.DX_COLS,
-    crosswalk_sheet: str | None = opt.CROSSWALK_SHEET,
-    conversion: list[Path] = opt.CONVERSION,
-    user_map: list[Path] = opt.USER_MAPS,
-    override: list[Path] = opt.OVERRIDES,
-    store: Path = opt.STORE,
+    inputs: opt.ScanInputs,
     json_out: str | None = opt.JSON_OUT,
     csv_out: Path | None = typer.Option(
         None, "--csv", metavar="FILE", help="Write the findings as CSV."
@@ -44,27 +32,7 @@ def scan(
     what replaces each retired code. Exit 0 when the scan ran, 1 with --fail-on findings."""
     from updater.impact.scan import run_scan
 
-    result, report = run_scan(
-        chargemaster=chargemaster,
-        crosswalk=crosswalk,
-        old=old,
-        new=new,
-        profile=profile,
-        sheet=sheet,
-        code_col=code_col,
-        proc_col=proc_col,
-        dx_cols=dx_col,
-        crosswalk_sheet=crosswalk_sheet,
-        conversion=conversion,
-        user_maps=user_map,
-        overrides=override,
-        store=store,
-        fail_on=fail_on,
-    )
-    if json_out:
-        from updater.files.output import write_json
-
-        write_json(result.to_dict(), json_out)
+    result, report = run_scan(**inputs.scan_kwargs(), fail_on=fail_on)
     if csv_out or xlsx_out:
         from updater.files.output import write_table
 
@@ -73,7 +41,6 @@ def scan(
             write_table(table, csv_out)
         if xlsx_out:
             write_table(table, xlsx_out, sheets={"summary": report.summary_frame})
-    if json_out != "-":
-        typer.echo(report.text)
+    opt.emit(json_out, result.to_dict, lambda: report.text)
     if report.failed:
         raise typer.Exit(1)

@@ -46,18 +46,12 @@ def import_(
 def releases(store: Path = opt.STORE, json_out: str | None = opt.JSON_OUT) -> None:
     """List the releases in the store: effective date, counts of codes and headers,
     whether the publisher's change list came with it, and the file it was read from."""
-    from updater.files.output import write_json
     from updater.releases.store import ReleaseStore, releases_lines
 
     stored = ReleaseStore(store).list()
-    if json_out:
-        write_json([asdict(r) for r in stored], json_out)
-    if json_out == "-":
-        return
-    if not stored:
-        typer.echo(f"the store {store} is empty; add releases with 'updater import FILE'")
-        return
-    typer.echo("\n".join(releases_lines(stored)))
+    opt.emit(json_out, lambda: [asdict(r) for r in stored],
+             lambda: "\n".join(releases_lines(stored)) if stored else
+             f"the store {store} is empty; add releases with 'updater import FILE'")
 
 
 @app.command()
@@ -73,7 +67,6 @@ def history(
 ) -> None:
     """The code's life across the stored releases: when it appeared, changed title, became
     a header (expanded into new codes), was deleted or came back."""
-    from updater.files.output import write_json
     from updater.releases.history import code_history, history_lines, valid_on, validity_line
     from updater.releases.store import ReleaseStore
     from updater.releases.versions import parse_date
@@ -86,7 +79,4 @@ def history(
         ok, reason = valid_on(result, day)
         data["valid_on"] = {"date": day.isoformat(), "valid": ok, "reason": reason}
         lines.append(validity_line(result, day))
-    if json_out:
-        write_json(data, json_out)
-    if json_out != "-":
-        typer.echo("\n".join(lines))
+    opt.emit(json_out, lambda: data, lambda: "\n".join(lines))
