@@ -627,14 +627,22 @@ def remove_dots(arr: pa.ChunkedArray) -> pa.ChunkedArray:
     return pa.chunked_array(chunks, TEXT)
 
 
+# white space as Python's str.isspace sees it (RE2's \s is ASCII only, without \v)
+_WHITE = r"[\s\v\x{1c}-\x{1f}\x{85}\p{Z}]+"
+
+
 def normalize_codes(raw: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Codes as publishers store them: upper case, no dots, no white space; a number
-    Excel or pandas wrote as ``99213.0`` back to ``99213``. Codes are not checked here."""
+    """``updater.codes.normalize_code`` on a column (Arrow's kernels, millions of cells;
+    the same answers, tested together): surrounding blanks off, a number Excel or pandas
+    wrote as ``99213.0`` back to ``99213``, no dots, no white space, upper case; nulls
+    stay null. Codes are not checked here."""
     out = raw
+    if has_byte(out, SPACES, high=True):  # high: maybe a no-break space
+        out = pc.utf8_trim_whitespace(out)
     if has_byte(out, b"."):
         out = remove_dots(excel_integers(out))
     if has_byte(out, SPACES, high=True):
-        out = pc.replace_substring_regex(out, r"\s+", "")
+        out = pc.replace_substring_regex(out, _WHITE, "")
     if has_byte(out, lower=True, high=True):
         out = pc.utf8_upper(out)
     return out

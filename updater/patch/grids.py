@@ -33,10 +33,6 @@ from updater.files.output import EXCEL_CELL_LIMIT, defuse_text
 from updater.files.tables import DELIMITERS, HEADER_ROWS, cell_text, iso_date
 
 _BOM = b"\xef\xbb\xbf"
-def normalize_code(text: str) -> str:
-    """A code cell as the scan compares codes: upper case, no dots or spaces."""
-    text = re.sub(r"^(\d+)\.0+$", r"\1", text.strip())
-    return re.sub(r"[\s.]", "", text).upper()
 
 
 # ---------------------------------------------------------------- dates
