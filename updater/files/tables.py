@@ -35,9 +35,9 @@ from updater.files.limits import (
     MAX_COLUMNS,
     cell_too_long,
     check_archive,
-    check_mixed_encoding,
     check_width,
 )
+from updater.files.text import TABLE_NUL_HINT, decode, wide_bom
 
 HEADER_ROWS = 30  # the header row is looked for among the first rows
 HEAD_BYTES = 1 << 20  # enough text for the first rows of any export
@@ -200,10 +200,11 @@ def first_nonblank(rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 class CsvFile(TableFile):
-    """A delimited text file: UTF-8 (BOM or not) or Windows-1252.
+    """A delimited text file, decoded by ``updater.files.text``: UTF-8 (BOM or not),
+    UTF-16 or UTF-32 with a BOM (Excel's "Unicode text"), or Windows-1252.
 
     A UTF-8 file is never held whole in memory: Arrow reads it from the disk in blocks.
-    A Windows-1252 file is re-encoded as UTF-8 in memory first."""
+    Any other is re-encoded as UTF-8 in memory first."""
 
     kind = "csv"
 
@@ -214,13 +215,16 @@ class CsvFile(TableFile):
         self.data: bytes | None = None  # the whole text, re-encoded, for Windows-1252
         self.encoding = "utf-8"
         self._sha256 = ""
+        self._cache: dict[str, tuple[list[list[str]], list[int]]] = {}
+        self.nul_line: int | None = None  # the first line with a NUL byte, once scanned
+        if wide_bom(head):  # UTF-16 or UTF-32: zero bytes that are not binary
+            self._to_utf8()
+            return
         head = head[self.bom:]
         if b"\x00" in head:
             raise UpdaterError("binary content (NUL bytes) where text was expected",
-                               file=path, hint="export the table as CSV or XLSX")
-        self._cache: dict[str, tuple[list[list[str]], list[int]]] = {}
+                               file=path, hint=TABLE_NUL_HINT)
         self.complete = self.bom + len(head) >= self.size
-        self.nul_line: int | None = None  # the first line with a NUL byte, once scanned
         if not self.complete and b"\n" not in head and b"\r" not in head:
             raise UpdaterError(f"the first line is longer than {HEAD_BYTES >> 20} MB: not a "
                                "table export", file=path,
@@ -241,20 +245,13 @@ class CsvFile(TableFile):
         return self._sha256
 
     def _to_utf8(self) -> None:
-        """Windows-1252 text re-encoded as UTF-8, so Arrow reads one encoding."""
+        """Text that is not UTF-8 (Windows-1252, or UTF-16/32 by its BOM) re-encoded as
+        UTF-8 in memory, so Arrow reads one encoding. A NUL is found (with its line) in
+        the re-encoded text by ``_scan``."""
         raw = self.path.read_bytes()
         self._sha256 = hashlib.sha256(raw).hexdigest()
-        raw = raw[self.bom:]
-        check_mixed_encoding(raw, self.source)
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise UpdaterError(
-                f"bytes that are neither UTF-8 nor Windows-1252 text (byte "
-                f"0x{raw[exc.start]:02x})", file=self.source,
-                line=raw.count(b"\n", 0, exc.start) + 1,
-                hint="save the export again as CSV (UTF-8) or XLSX") from None
-        self.data, self.encoding, self.bom = text.encode("utf-8"), "cp1252", 0
+        decoded = decode(raw, self.source, nul_hint=None)
+        self.data, self.encoding, self.bom = decoded.text.encode("utf-8"), decoded.encoding, 0
         self.head = self.data[:HEAD_BYTES].decode("utf-8", errors="ignore")
         self.complete = len(self.data) <= HEAD_BYTES
         self._cache = {}

@@ -30,7 +30,7 @@ from python_calamine import CalamineWorkbook
 from updater.codeshapes import ICD10CM_WRITTEN, has_shape
 from updater.errors import UpdaterError
 from updater.files.limits import check_archive
-from updater.files.sources import decode_text
+from updater.files.text import decode_text
 from updater.releases.readers.generic_table import key
 from updater.releases.versions import version_for_effective
 from updater.vocabulary import CodeSystem

@@ -24,7 +24,7 @@ from python_calamine import CalamineWorkbook
 from updater.codes import normalize_code
 from updater.errors import UpdaterError
 from updater.files.limits import check_archive
-from updater.files.sources import decode_text
+from updater.files.text import decode_text
 from updater.impact.candidates.conversion import codes_in_ranges
 from updater.releases.readers.generic_table import cell_text, key
 from updater.vocabulary import CodeSystem, Relation

@@ -23,7 +23,8 @@ from python_calamine import CalamineWorkbook
 from updater.codeshapes import SHAPES
 from updater.errors import UpdaterError
 from updater.files.limits import MAX_CELL_CHARS, cell_too_long, check_archive, check_width
-from updater.files.sources import Source, decode_text
+from updater.files.sources import Source
+from updater.files.text import decode_text
 from updater.model import CODE, LONG, RECORD, SHORT
 from updater.releases.readers.base import ReaderOutput, ReadOptions
 from updater.vocabulary import CodeSystem, RecordType, ReleaseKind
