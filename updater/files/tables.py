@@ -27,7 +27,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from python_calamine import CalamineWorkbook
 
 from updater.errors import UpdaterError
 from updater.files.limits import (
@@ -38,6 +37,7 @@ from updater.files.limits import (
     check_width,
 )
 from updater.files.text import TABLE_NUL_HINT, decode, wide_bom
+from updater.files.workbooks import open_workbook
 
 HEADER_ROWS = 30  # the header row is looked for among the first rows
 HEAD_BYTES = 1 << 20  # enough text for the first rows of any export
@@ -442,24 +442,10 @@ class WorkbookFile(TableFile):
     def __init__(self, path: Path, data: bytes, sheet: str | None) -> None:
         self.path = path
         self.sha256 = hashlib.sha256(data).hexdigest()
-        try:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except Exception as exc:  # calamine raises its own error types
-            raise UpdaterError(f"not a readable XLSX workbook ({exc})", file=path,
-                               hint="open it in Excel and save it again as .xlsx") from None
-        names = list(book.sheet_names)
-        name = sheet or (names[0] if names else None)
-        if name is None or name not in names:
-            listed = ", ".join(repr(n) for n in names) or "none"
-            raise UpdaterError(f"no sheet named {name!r}; the workbook's sheets: {listed}",
-                               file=path, hint="name one of them with --sheet")
-        self.sheet = name
+        book = open_workbook(data, path)
+        self.sheet = name = book.sheet(sheet)
         self.source = f"{path}, sheet {name!r}"
-        try:
-            self.cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise UpdaterError(f"sheet {name!r} cannot be read ({exc})", file=path,
-                               hint="open it in Excel and save it again as .xlsx") from None
+        self.cells = book.rows(name)
         check_width(max(map(len, self.cells[:HEADER_ROWS + 5]), default=0), self.source)
         self.head = [[cell_text(c) for c in row] for row in self.cells[:HEADER_ROWS + 5]]
         if not any(any(c for c in row) for row in self.head) and not self._any_cell():
