@@ -18,7 +18,7 @@ import re
 import tomllib
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from itertools import zip_longest
 from pathlib import Path
 
@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from updater.errors import UpdaterError
+from updater.files.cells import cell_text
 from updater.files.limits import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
@@ -474,25 +475,6 @@ class WorkbookFile(TableFile):
             columns = [blank_column(0) for _ in range(width)]
         return checked(RawTable(header, drop_trailing_blank(columns), header_at + 1,
                                 self.source, "xlsx", self.sha256))
-
-
-def cell_text(value: object) -> str:
-    """A workbook cell as the text a person sees: 99214.0 -> "99214", dates ISO."""
-    if isinstance(value, str):
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value).strip()
 
 
 def column_texts(values: Sequence[object]) -> pa.Array:

@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from updater.errors import UpdaterError
+from updater.files.cells import cell_text
 from updater.files.limits import check_archive
 from updater.files.output import EXCEL_CELL_LIMIT, defuse_text
-from updater.files.tables import DELIMITERS, HEADER_ROWS, cell_text, iso_date
+from updater.files.tables import DELIMITERS, HEADER_ROWS, iso_date
 from updater.files.text import decode, encode
 
 # ---------------------------------------------------------------- dates

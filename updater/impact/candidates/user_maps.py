@@ -22,10 +22,11 @@ import pandas as pd
 
 from updater.codes import normalize_code
 from updater.errors import UpdaterError
+from updater.files.cells import cell_text
 from updater.files.text import decode_text
 from updater.files.workbooks import open_workbook
 from updater.impact.candidates.conversion import codes_in_ranges
-from updater.releases.readers.generic_table import cell_text, key
+from updater.releases.readers.generic_table import key
 from updater.vocabulary import CodeSystem, Relation
 
 OLD_NAMES = ("old", "old code", "old codes", "from", "from code", "deleted", "deleted code",

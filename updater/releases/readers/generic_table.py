@@ -14,13 +14,13 @@ import io
 import re
 import warnings
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
 
 from updater.codeshapes import SHAPES
 from updater.errors import UpdaterError
+from updater.files.cells import cell_text
 from updater.files.limits import MAX_CELL_CHARS, cell_too_long, check_width
 from updater.files.sources import Source
 from updater.files.text import decode_text
@@ -54,21 +54,6 @@ MAX_CODE = 20
 def key(name: str) -> str:
     """Column names compared without case, spaces or punctuation: ``CPT®/HCPCS`` = ``cpthcpcs``."""
     return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def cell_text(value: object) -> str:
-    """A spreadsheet cell as the text a person sees: 99214.0 -> "99214", dates ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value).strip()
 
 
 def find_column(header: Sequence[str], wanted: str | None, names: tuple[str, ...]) -> int | None:
