@@ -12,6 +12,8 @@ that tells (``M54.5``, ``E119``) decides for the codes written in its place.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -25,9 +27,20 @@ PLAIN = "plain"  # ICD-10-CM written M1711
 SPELLINGS = (DOTTED, PLAIN)
 
 
-def normalize_code(code: str) -> str:
-    """``m17.11`` -> ``M1711``: upper case, no dot, no surrounding blanks."""
-    return code.strip().upper().replace(".", "")
+_EXCEL_INTEGER = re.compile(r"^(\d+)\.0+$")  # 99213.0: a number through Excel or pandas
+_BLANKS_AND_DOTS = re.compile(r"[\s.]")
+
+
+def normalize_code(code: object) -> str:
+    """A code as written -> as stored and compared: ``m17.11`` -> ``M1711``, ``99213.0``
+    -> ``99213`` (a number that went through Excel or pandas), ``" E11.9 "`` -> ``E119``:
+    surrounding blanks off, an Excel integer back to its digits, every dot and white space
+    out, upper case. None or a NaN (a pandas blank) -> ``""``. The one rule; its column
+    form is ``updater.files.tables.normalize_codes`` (same answers, tested together)."""
+    if code is None or (isinstance(code, float) and math.isnan(code)):
+        return ""
+    text = _EXCEL_INTEGER.sub(r"\1", str(code).strip())
+    return _BLANKS_AND_DOTS.sub("", text).upper()
 
 
 def _is_icd(system: CodeSystem | str) -> bool:

@@ -461,3 +461,20 @@ def test_duplicate_charge_codes_placed_by_row(tmp_path: Path, dated: bool) -> No
     again = run_again(out, rows, cdm, tmp_path / "again.csv")
     assert again.changes == [] and again.counts["already_applied"] == 2
     assert (tmp_path / "again.csv").read_bytes() == out.read_bytes()
+
+
+def test_utf16_unicode_text_written_back_in_utf16_with_its_bom(tmp_path: Path) -> None:
+    """Excel's "Unicode text" (UTF-16 LE, BOM, tabs, CRLF): patched in the same encoding."""
+    (tmp_path / "twin").mkdir()
+    twin = write_csv(tmp_path / "twin" / "cdm.csv", delimiter="\t", newline="\r\n")
+    cdm = tmp_path / "cdm.txt"
+    cdm.write_bytes(b"\xff\xfe" + twin.read_bytes().decode("utf-8").encode("utf-16-le"))
+    out, twin_out = tmp_path / "p.txt", tmp_path / "twin" / "p.csv"
+    run(cdm, ALL_ACTIONS, out)
+    run(twin, ALL_ACTIONS, twin_out)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xff\xfe") and not raw.startswith(b"\xff\xfe\x00\x00")
+    assert raw[2:].decode("utf-16-le") == twin_out.read_bytes().decode("utf-8")
+    restored = tmp_path / "r.txt"
+    revert(changelog_paths(out)[1], out, restored)
+    assert restored.read_bytes() == cdm.read_bytes()

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from updater.errors import UpdaterError
-from updater.files.limits import check_archive, check_mixed_encoding, read_member
+from updater.files.limits import check_archive, read_member
+from updater.files.text import decode_text
 
 HEAD_BYTES = 8192
 _OFFICE = {".xlsx", ".xlsm", ".xls", ".docx", ".ods"}  # zips of their own
@@ -90,33 +91,6 @@ def _damaged(source: Source, exc: Exception) -> UpdaterError:
         file=source.display,
         hint="download the release again from the publisher",
     )
-
-
-def decode_text(data: bytes, display: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        check_mixed_encoding(data, display)
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise UpdaterError(
-                "bytes that are neither UTF-8 nor Windows-1252 text "
-                f"(byte 0x{data[exc.start]:02x})",
-                file=display, line=line,
-                hint="is this the publisher's text file? re-download it or save it as UTF-8",
-            ) from None
-    nul = text.find("\x00")
-    if nul >= 0:
-        raise UpdaterError(
-            "binary content (NUL bytes) where text was expected",
-            file=display, line=text.count("\n", 0, nul) + 1,
-            hint="is this the publisher's text file? re-download it",
-        )
-    return text
 
 
 def open_sources(path: str | Path) -> list[Source]:

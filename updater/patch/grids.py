@@ -2,7 +2,8 @@
 seen as a grid of data rows under its header row, edited cell by cell and row by row, then
 written back so that everything not edited stays as it was.
 
-CSV: the encoding (UTF-8 with or without BOM, Windows-1252), the delimiter, the line
+CSV: the encoding (``updater.files.text``: UTF-8 with or without BOM, UTF-16 or UTF-32
+with a BOM, Windows-1252) and its BOM, the delimiter, the line
 terminator, the title rows above the header and every row not edited are written back
 byte for byte; an edited or inserted row is written in the quoting style of the row it
 came from (every field quoted, or only where needed).
@@ -28,16 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from updater.errors import UpdaterError
-from updater.files.limits import check_archive, check_mixed_encoding
+from updater.files.cells import cell_text
+from updater.files.limits import check_archive
 from updater.files.output import EXCEL_CELL_LIMIT, defuse_text
-from updater.files.tables import DELIMITERS, HEADER_ROWS, cell_text, iso_date
-
-_BOM = b"\xef\xbb\xbf"
-def normalize_code(text: str) -> str:
-    """A code cell as the scan compares codes: upper case, no dots or spaces."""
-    text = re.sub(r"^(\d+)\.0+$", r"\1", text.strip())
-    return re.sub(r"[\s.]", "", text).upper()
-
+from updater.files.tables import DELIMITERS, HEADER_ROWS, iso_date
+from updater.files.text import decode, encode
 
 # ---------------------------------------------------------------- dates
 
@@ -207,21 +203,9 @@ class CsvGrid(Grid):
     def __init__(self, path: Path, *, wanted: Sequence[str] = (),
                  layout: dict[str, Any] | None = None, is_header: HeaderTest | None = None,
                  ) -> None:
-        data = path.read_bytes()
-        self.bom = data.startswith(_BOM)
-        raw = data[3:] if self.bom else data
-        try:
-            text, self.encoding = raw.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            check_mixed_encoding(raw, str(path))
-            try:
-                text, self.encoding = raw.decode("cp1252"), "cp1252"
-            except UnicodeDecodeError as exc:
-                raise UpdaterError(
-                    f"bytes that are neither UTF-8 nor Windows-1252 text (byte "
-                    f"0x{raw[exc.start]:02x})", file=path,
-                    line=raw.count(b"\n", 0, exc.start) + 1,
-                    hint="save the export again as CSV (UTF-8) or XLSX") from None
+        decoded = decode(path.read_bytes(), str(path), nul_hint=None)
+        text, self.encoding, self.bom_bytes = decoded.text, decoded.encoding, decoded.bom
+        self.bom = bool(self.bom_bytes)
         if layout:
             self.delimiter, header_at = layout["delimiter"], int(layout["header_index"])
         else:
@@ -323,7 +307,7 @@ class CsvGrid(Grid):
             last = n == len(self.rows) - 1
             parts.append(body + (self.final_term if last else (rec.term or self.lineterminator)))
         text = "".join(parts)
-        return (_BOM if self.bom else b"") + text.encode(self.encoding)
+        return encode(text, self.encoding, self.bom_bytes)
 
     def layout(self) -> dict[str, Any]:
         return {"delimiter": self.delimiter, "header_index": self.header_at,

@@ -11,10 +11,10 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from updater.codes import normalize_code
 from updater.errors import UpdaterError
-from updater.files.tables import column_key, inactive_values_for
+from updater.files.tables import TEXT, column_key, inactive_values_for, normalize_codes
 from updater.impact.inputs import (
     CHARGE_CODE,
     CODE,
@@ -24,7 +24,7 @@ from updater.impact.inputs import (
     MODIFIERS,
     STATUS,
 )
-from updater.patch.grids import Grid, day_before, normalize_code
+from updater.patch.grids import Grid, day_before
 from updater.patch.steps import Step
 from updater.vocabulary import PlanAction
 
@@ -300,11 +300,10 @@ class LinePatcher:
 
 
 def normalized_column(texts: list[str]) -> pd.Series:
-    """``normalize_code`` on a whole column (Arrow's kernels: millions of cells)."""
-    a = pc.utf8_trim_whitespace(pa.array(texts, pa.string()))
-    a = pc.replace_substring_regex(a, r"^(\d+)\.0+$", r"\1")
-    a = pc.utf8_upper(pc.replace_substring_regex(a, r"[\s.]", ""))
-    return pd.Series(a.to_numpy(zero_copy_only=False), dtype=object)
+    """``normalize_code`` on a whole column of cell texts (its column form,
+    ``normalize_codes``: Arrow's kernels, millions of cells)."""
+    a = normalize_codes(pa.chunked_array([pa.array(texts, TEXT)], TEXT))
+    return pd.Series(a.to_numpy(), dtype=object)
 
 
 def _positions(column: pd.Series) -> dict[str, Any]:

@@ -12,12 +12,12 @@ from typing import Any
 
 import pandas as pd
 
-from updater.codes import file_spelling, spell_like
+from updater.codes import file_spelling, normalize_code, spell_like
 from updater.errors import UpdaterError
 from updater.files.tables import column_key, merge_columns
 from updater.impact.inputs import EFFECTIVE_DATE, END_DATE, STATUS
 from updater.impact.inputs.crosswalk import FIELDS, _columns, _is_header, dated_columns
-from updater.patch.grids import Grid, HeaderTest, normalize_code, open_grid
+from updater.patch.grids import Grid, HeaderTest, open_grid
 from updater.patch.lines import Columns, Insert, LinePatcher, normalized_column
 from updater.patch.steps import Step
 from updater.vocabulary import PlanAction

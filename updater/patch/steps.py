@@ -13,11 +13,11 @@ from typing import Any
 
 import pandas as pd
 
+from updater.codes import normalize_code
 from updater.codeshapes import COMPILED
 from updater.errors import UpdaterError
 from updater.impact.inputs import CODE
 from updater.model import RECORD, TERMINATION_DATE, Release, official_titles
-from updater.patch.grids import normalize_code
 from updater.plan.model import (
     ACTION,
     COMMENT,

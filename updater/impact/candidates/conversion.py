@@ -25,12 +25,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
 from updater.codeshapes import ICD10CM_WRITTEN, has_shape
 from updater.errors import UpdaterError
-from updater.files.limits import check_archive
-from updater.files.sources import decode_text
+from updater.files.text import decode_text
+from updater.files.workbooks import open_workbook
 from updater.releases.readers.generic_table import key
 from updater.releases.versions import version_for_effective
 from updater.vocabulary import CodeSystem
@@ -118,15 +117,10 @@ def split_previous(cell: str) -> list[tuple[str, str]]:
 
 def _workbook_rows(path: Path) -> list[list[Any]]:
     """The rows of the first sheet with the table's header (else of the first sheet)."""
-    check_archive(path, str(path))
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types
-        raise UpdaterError(f"not a readable Excel workbook ({exc})", file=path,
-                           hint=_HINT) from None
+    book = open_workbook(path, path, hint=_HINT)
     first: list[list[Any]] = []
     for name in book.sheet_names:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        rows = book.rows(name)
         if _header_at(rows) is not None:
             return rows
         first = first or rows

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
 from updater.codes import normalize_code
 from updater.errors import UpdaterError
-from updater.files.limits import check_archive
-from updater.files.sources import decode_text
+from updater.files.cells import cell_text
+from updater.files.text import decode_text
+from updater.files.workbooks import open_workbook
 from updater.impact.candidates.conversion import codes_in_ranges
-from updater.releases.readers.generic_table import cell_text, key
+from updater.releases.readers.generic_table import key
 from updater.vocabulary import CodeSystem, Relation
 
 OLD_NAMES = ("old", "old code", "old codes", "from", "from code", "deleted", "deleted code",
@@ -77,14 +77,8 @@ def _rows(path: Path) -> list[list[str]]:
     with path.open("rb") as fh:
         workbook = fh.read(2) == b"PK"
     if workbook:
-        check_archive(path, str(path))
-        try:
-            book = CalamineWorkbook.from_path(str(path))
-            sheet = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        except Exception as exc:  # calamine raises its own error types
-            raise UpdaterError(f"not a readable Excel workbook ({exc})", file=path,
-                               hint="save it again as .xlsx or .csv") from None
-        return [[cell_text(c) for c in row] for row in sheet]
+        book = open_workbook(path, path, hint="save it again as .xlsx or .csv")
+        return [[cell_text(c) for c in row] for row in book.rows(0)]
     text = decode_text(path.read_bytes(), str(path))
     head = "\n".join(text.splitlines()[:HEADER_ROWS])
     delimiter = "\t" if path.suffix.lower() == ".tsv" else max(

@@ -151,7 +151,8 @@ class DuckDBEngine:
         located = locate_header(file, is_header) or (",", 0)
         delimiter, at = located
         self._csv_skip = at
-        encoding = "utf-8" if file.encoding == "utf-8" else "latin-1"
+        encoding = ("utf-8" if file.encoding == "utf-8" else "utf-16"
+                    if file.encoding == "utf-16-le" else "latin-1")  # DuckDB's three
         return (f"read_csv({literal(str(p))}, header = true, all_varchar = true, "
                 f"delim = {literal(delimiter)}, skip = {at}, quote = '\"', escape = '\"', "
                 f"encoding = {literal(encoding)}, strict_mode = false, "

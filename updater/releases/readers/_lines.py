@@ -11,7 +11,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from updater.errors import UpdaterError
-from updater.files.sources import HEAD_BYTES, Source, decode_text
+from updater.files.sources import HEAD_BYTES, Source
+from updater.files.text import decode_text
 
 _ONE_COLUMN = dict(
     read_options=pcsv.ReadOptions(column_names=["line"], block_size=1 << 24),

@@ -14,16 +14,17 @@ import io
 import re
 import warnings
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
 from updater.codeshapes import SHAPES
 from updater.errors import UpdaterError
-from updater.files.limits import MAX_CELL_CHARS, cell_too_long, check_archive, check_width
-from updater.files.sources import Source, decode_text
+from updater.files.cells import cell_text
+from updater.files.limits import MAX_CELL_CHARS, cell_too_long, check_width
+from updater.files.sources import Source
+from updater.files.text import decode_text
+from updater.files.workbooks import open_workbook
 from updater.model import CODE, LONG, RECORD, SHORT
 from updater.releases.readers.base import ReaderOutput, ReadOptions
 from updater.vocabulary import CodeSystem, RecordType, ReleaseKind
@@ -53,21 +54,6 @@ MAX_CODE = 20
 def key(name: str) -> str:
     """Column names compared without case, spaces or punctuation: ``CPT®/HCPCS`` = ``cpthcpcs``."""
     return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def cell_text(value: object) -> str:
-    """A spreadsheet cell as the text a person sees: 99214.0 -> "99214", dates ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value).strip()
 
 
 def find_column(header: Sequence[str], wanted: str | None, names: tuple[str, ...]) -> int | None:
@@ -175,19 +161,9 @@ def _checked(table: Table) -> Table:
 
 
 def read_xlsx_table(source: Source, options: ReadOptions) -> Table:
-    check_archive(source.read(), source.display)
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(source.read()))
-    except Exception as exc:  # calamine raises its own error types
-        raise UpdaterError(f"not a readable XLSX workbook ({exc})", file=source.display,
-                           hint="open it in Excel and save it again as .xlsx") from None
-    names = list(book.sheet_names)
-    name = options.sheet or (names[0] if names else None)
-    if name is None or name not in names:
-        listed = ", ".join(repr(n) for n in names) or "none"
-        raise UpdaterError(f"no sheet named {name!r}; the workbook's sheets: {listed}",
-                           file=source.display, hint="name one of them with --sheet")
-    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    book = open_workbook(source.read(), source.display)
+    name = book.sheet(options.sheet)
+    rows = book.rows(name)
     if not any(any(cell_text(c) for c in row) for row in rows):
         raise UpdaterError(f"sheet {name!r} is empty", file=source.display,
                            hint="choose the sheet with the codes with --sheet")
@@ -299,14 +275,12 @@ def has_code_header(source: Source) -> bool:
     sheets: a cheap look, for detection."""
     if source.suffix in {".xlsx", ".xlsm"}:
         try:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(source.read()))
-            sheets = [book.get_sheet_by_name(n) for n in list(book.sheet_names)[:5]]
+            book = open_workbook(source.read(), source.display)
             return any(
                 looks_like_code_table([[cell_text(c) for c in row] for row in
-                                       sheet.to_python(skip_empty_area=False,
-                                                       nrows=HEADER_ROWS + 5)])
-                for sheet in sheets)
-        except Exception:  # not a workbook: not ours
+                                       book.rows(n, nrows=HEADER_ROWS + 5)])
+                for n in book.sheet_names[:5])
+        except UpdaterError:  # not a workbook: not ours
             return False
     try:
         text = decode_text(source.head(), source.display)

@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from python_calamine import CalamineWorkbook
 
 from updater.errors import UpdaterError
 from updater.files.sources import Source
+from updater.files.workbooks import open_workbook
 from updater.model import CODE, LONG, RECORD, SHORT, PublisherChanges
 from updater.releases.readers import _lines
 from updater.releases.readers._cells import column_text, trimmed
@@ -162,18 +162,15 @@ def parse_report_lines(lines: list[str], file: str) -> pd.DataFrame:
 def _sheet_rows(data: bytes, file: str) -> tuple[list[list[Any]], str]:
     """The rows of the report's code-ordered sheet (``Changes by HCPCS Code``), else of the
     first sheet with the header row; and the sheet's name."""
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = list(book.sheet_names)
-        order = sorted(range(len(names)), key=lambda i: (
-            not ("HCPC" in names[i].upper() and "ACTION" not in names[i].upper()), i))
-        for i in order:
-            rows = book.get_sheet_by_index(i).to_python(skip_empty_area=False)
-            if _header(rows) is not None:
-                return rows, names[i]
-    except Exception as exc:  # calamine raises its own types for damaged workbooks
-        raise UpdaterError(f"the workbook cannot be read ({exc})", file=file,
-                           hint="re-download it from CMS, or open and save it in Excel") from None
+    book = open_workbook(data, file, hint="re-download it from CMS, or open and save it in "
+                                          "Excel")
+    names = book.sheet_names
+    order = sorted(range(len(names)), key=lambda i: (
+        not ("HCPC" in names[i].upper() and "ACTION" not in names[i].upper()), i))
+    for i in order:
+        rows = book.rows(i)
+        if _header(rows) is not None:
+            return rows, names[i]
     raise UpdaterError("no sheet with an HCPCS code column and a type of change column",
                        file=file, hint=_HINT)
 

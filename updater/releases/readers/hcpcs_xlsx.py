@@ -19,11 +19,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from python_calamine import CalamineWorkbook
 
 from updater.errors import UpdaterError
-from updater.files.limits import check_archive
 from updater.files.sources import Source
+from updater.files.workbooks import open_workbook
 from updater.model import CODE, LONG, RECORD, SHORT
 from updater.releases.readers._cells import column_text
 from updater.releases.readers.base import ReaderOutput, ReadOptions
@@ -163,20 +162,15 @@ def looks_like_hcpcs_xlsx(data: bytes) -> bool:
 def read_rows(source: Source) -> list[list[Any]]:
     """The first sheet that has the header row (else the first sheet), from cell A1, so
     that row numbers are the ones Excel shows."""
-    data = source.read()
-    check_archive(data, source.display)
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        first: list[list[Any]] = []
-        for i in range(len(book.sheet_names)):
-            rows = book.get_sheet_by_index(i).to_python(skip_empty_area=False)
-            if find_header(rows) is not None:
-                return rows
-            first = first or rows
-        return first
-    except Exception as exc:  # calamine raises its own types for damaged workbooks
-        raise UpdaterError(f"the workbook cannot be read ({exc})", file=source.display,
-                           hint="re-download it from CMS, or open and save it in Excel") from None
+    book = open_workbook(source.read(), source.display,
+                         hint="re-download it from CMS, or open and save it in Excel")
+    first: list[list[Any]] = []
+    for i in range(len(book.sheet_names)):
+        rows = book.rows(i)
+        if find_header(rows) is not None:
+            return rows
+        first = first or rows
+    return first
 
 
 class HcpcsXlsxReader:

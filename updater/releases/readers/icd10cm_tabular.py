@@ -33,7 +33,8 @@ import pyarrow as pa
 
 from updater.codes import normalize_code
 from updater.errors import UpdaterError
-from updater.files.sources import Source, decode_text
+from updater.files.sources import Source
+from updater.files.text import decode_text
 from updater.model import CODE, LONG, NOTE_COLUMNS, RECORD, SHORT
 from updater.releases.readers import _lines
 from updater.releases.readers.base import ReaderOutput, ReadOptions
