@@ -580,7 +580,7 @@ def test_profile_header_row_that_is_no_header(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "line", "message"), [
-    ('[columns]\ncode = "Proc"\nprice = \n', 3, "not valid TOML: Invalid value"),
+    ('[columns]\ncode = "Proc"\nprice = \n', 3, "not valid TOML: invalid value at column 9"),
     ('header_rows = 2\n', 1, "unknown setting 'header_rows'"),
     ('[columns]\ncode = "Proc"\ncolour = "x"\n', 3, "unknown column 'colour' in [columns]"),
     ('[columns]\nprice = ["A", "B"]\n', 2, "column 'price' takes one header, not a list"),

@@ -12,14 +12,13 @@ valid one (``unknown key 'chargemasters' ...; did you mean 'chargemaster'?``).
 from __future__ import annotations
 
 import difflib
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from updater.errors import UpdaterError
 from updater.files.output import atomic_path
+from updater.files.toml_lines import TomlLines, read_toml
 from updater.vocabulary import CodeSystem
 
 CONFIG_NAME = "updater.toml"
@@ -94,29 +93,18 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
     elif path.is_dir():
         raise UpdaterError("the configuration is a folder, not a file", file=path,
                            hint=f"give the file, e.g. {path / CONFIG_NAME}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UpdaterError(f"the configuration cannot be read ({exc})", file=path,
-                           hint="save it as UTF-8 text") from None
-    return _parse(text, path)
+    data, text = read_toml(path, what="the configuration", hint=_syntax_hint)
+    return _parse(data, text, path)
 
 
-def _parse(text: str, path: Path) -> Config:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        m = re.search(r"\s*\(at line (\d+), column (\d+)\)", message)
-        line = int(m.group(1)) if m else None
-        if m:
-            message = message[:m.start()] + f" at column {m.group(2)}"
-        hint = ("give each key once (a second chargemaster is a second [[chargemaster]] "
-                "block)" if "overwrite" in message
-                else "text values need quotes, e.g. store = \"releases\"")
-        raise UpdaterError(f"not valid TOML: {message[0].lower()}{message[1:]}", file=path,
-                           line=line, hint=f"{hint}; see 'updater init' for a commented "
-                                           "example") from None
+def _syntax_hint(message: str) -> str:
+    hint = ("give each key once (a second chargemaster is a second [[chargemaster]] "
+            "block)" if "overwrite" in message
+            else "text values need quotes, e.g. store = \"releases\"")
+    return f"{hint}; see 'updater init' for a commented example"
+
+
+def _parse(data: dict[str, Any], text: str, path: Path) -> Config:
     lines = _Lines(text, path)
     folder = path.absolute().parent
     lines.check_keys(data, _TOP_KEYS, section=None)
@@ -198,34 +186,12 @@ def _type_name(value: Any) -> str:
             list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
 
 
-class _Lines:
-    """Finds where a key stands in the text, so errors can name the line (tomllib gives
-    values without positions)."""
+class _Lines(TomlLines):
+    """The config's checks, each naming the line of the key it is about."""
 
     def __init__(self, text: str, path: Path) -> None:
+        super().__init__(text)
         self.path = path
-        self.rows = text.splitlines()
-
-    def find(self, key: str, section: str | None, index: int | None, *,
-             value: str | None = None) -> int | None:
-        """1-based line of ``key = ...`` at the top (section None) or in the ``index``-th
-        ``[[section]]`` (any of them when index is None)."""
-        current: str | None = None
-        seen = -1
-        header = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")
-        assignment = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-        for number, row in enumerate(self.rows, start=1):
-            m = header.match(row)
-            if m:
-                current = m.group(1).strip("\"'")
-                if current == section:
-                    seen += 1
-                continue
-            if current != section or (index is not None and seen != index):
-                continue
-            if assignment.match(row) and (value is None or value in row):
-                return number
-        return None
 
     def check_keys(self, data: dict[str, Any], valid: tuple[str, ...], *,
                    section: str | None, index: int | None = None) -> None:
@@ -236,17 +202,11 @@ class _Lines:
             where = f" in [[{section}]]" if section else ""
             line = self.find(key, section, index)
             if line is None and section is None:  # written as a [table] of its own
-                line = self._header_line(key)
+                line = self.header_line(key)
             raise UpdaterError(
                 f"unknown key {key!r}{where}", file=self.path, line=line,
                 hint=(f"did you mean {near[0]!r}? " if near else "")
                 + "valid keys: " + ", ".join(valid))
-
-    def _header_line(self, name: str) -> int | None:
-        for number, row in enumerate(self.rows, start=1):
-            if re.match(rf"^\s*\[\[?\s*{re.escape(name)}\s*\]\]?", row):
-                return number
-        return None
 
     def wrong_type(self, key: str, section: str | None, index: int | None, value: Any,
                    expected: str, example: str) -> UpdaterError:
@@ -285,14 +245,9 @@ class _Lines:
             self.check_keys(item, valid, section=key, index=i)
             if "path" not in item:
                 raise UpdaterError(f"a [[{key}]] entry has no path", file=self.path,
-                                   line=self._nth_header(key, i),
+                                   line=self.header_line(key, i),
                                    hint=f'add path = "..." (the {key} export) below it')
         return items
-
-    def _nth_header(self, name: str, index: int) -> int | None:
-        hits = [n for n, row in enumerate(self.rows, start=1)
-                if re.match(rf"^\s*\[\[?\s*{re.escape(name)}\s*\]\]?", row)]
-        return hits[index] if index < len(hits) else None
 
     def existing(self, folder: Path, value: Any, key: str, section: str | None,
                  index: int | None, *, what: str) -> Path:

@@ -15,7 +15,6 @@ import csv
 import hashlib
 import io
 import re
-import tomllib
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +37,7 @@ from updater.files.limits import (
     check_width,
 )
 from updater.files.text import TABLE_NUL_HINT, decode, wide_bom
+from updater.files.toml_lines import TomlLines, read_toml
 from updater.files.workbooks import open_workbook
 
 HEADER_ROWS = 30  # the header row is looked for among the first rows
@@ -815,26 +815,12 @@ def load_profile(path: str | Path, fields: Sequence[str],
     p = Path(path)
     if not p.is_file():
         raise UpdaterError("no such profile", file=p, hint="check the path given to --profile")
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:  # e.g. saved as Windows-1252 by Notepad
-        line = bytes(exc.object[:exc.start]).count(b"\n") + 1
-        raise UpdaterError("the profile is not UTF-8 text", file=p, line=line,
-                           hint="save the profile as UTF-8 (TOML files are UTF-8)") from None
-    except OSError as exc:
-        raise UpdaterError(f"cannot read the profile: {exc.strerror or exc}", file=p,
-                           hint="check that the file can be opened") from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise UpdaterError(f"not valid TOML: {message}", file=p,
-                           line=int(m.group(1)) if m else None,
-                           hint="see chargemasters/profiles/ for examples") from None
+    doc, text = read_toml(p, what="the profile",
+                          hint="see chargemasters/profiles/ for examples")
+    lines = TomlLines(text)
 
     def fail(key: str, message: str, hint: str) -> UpdaterError:
-        return UpdaterError(message, file=p, line=_line_of(text, key), hint=hint)
+        return UpdaterError(message, file=p, line=lines.find(key), hint=hint)
 
     for key in doc:
         if key not in PROFILE_KEYS:
@@ -879,16 +865,6 @@ def load_profile(path: str | Path, fields: Sequence[str],
                    inactive_values=(frozenset(str(v).strip().upper() for v in inactive)
                                     if inactive is not None else None),
                    date_format=date_format, source=str(p))
-
-
-def _line_of(text: str, key: str) -> int | None:
-    """The profile line that sets ``key``, for messages."""
-    pattern = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|\[{re.escape(key)}\])"
-                         rf"\s*(?:=|$)")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
-            return number
-    return None
 
 
 def merge_columns(profile: Profile | None,
