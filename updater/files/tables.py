@@ -1,4 +1,7 @@
-"""A user's table (CSV or XLSX export) as string columns under its header row.
+"""A user's table (CSV or XLSX export) as string columns under its header row: the one
+reader of a plain table, for chargemasters, crosswalks, price-transparency files, code
+lists (``releases/readers/generic_table.py``), user maps and CSV conversion tables; each
+of those only says which row is its header and maps the columns to its own table.
 
 Chargemasters and crosswalks come from many systems: title rows above the header, house
 column names, commas or semicolons or tabs, UTF-8 or Windows-1252, numbers that Excel
@@ -124,28 +127,65 @@ class TableFile:
         raise NotImplementedError
 
     def body(self, delimiter: str, header_at: int,
-             only: Collection[int] | None = None) -> RawTable:
+             only: Collection[int] | None = None, *,
+             extra_cells: bool = False) -> RawTable:
         """The table under row ``header_at`` (0-based) of the file split by ``delimiter``;
         with ``only``, the other columns are left blank (a wide HPT file has hundreds of
-        payer columns nobody reads here)."""
+        payer columns nobody reads here). A CSV row with more cells than the header is
+        refused unless its extra cells are blank, or ``extra_cells`` says to ignore them
+        (a code list's notes past its columns)."""
         raise NotImplementedError
 
 
-def open_table(path: str | Path, *, sheet: str | None = None) -> TableFile:
-    """The file as a CSV or a workbook, by its first bytes (else its name)."""
+def open_table(path: str | Path, *, sheet: str | None = None, data: bytes | None = None,
+               display: str | None = None, empty_hint: str = "export the table again",
+               sheet_hint: str = "choose the sheet with the table with --sheet",
+               ) -> TableFile:
+    """The file as a CSV or a workbook, by its first bytes (else its name).
+
+    ``data``: the file's bytes already in memory (a zip member), ``path`` then only gives
+    the name; ``display`` names the file in messages (``release.zip!list.csv``). The
+    hints say what to do with an empty file or sheet, in the caller's words."""
     p = Path(path)
-    if not p.exists():
-        raise UpdaterError("no such file", file=p, hint="check the path")
-    if p.is_dir():
-        raise UpdaterError("is a folder, not a table", file=p, hint="name the CSV or XLSX file")
-    with p.open("rb") as fh:
-        head = fh.read(HEAD_BYTES)
-    if not head.strip() and (len(head) < HEAD_BYTES or not p.read_bytes().strip()):
-        raise UpdaterError("the file is empty", file=p, hint="export the table again")
+    shown = display or str(p)
+    if data is None:
+        if not p.exists():
+            raise UpdaterError("no such file", file=p, hint="check the path")
+        if p.is_dir():
+            raise UpdaterError("is a folder, not a table", file=p,
+                               hint="name the CSV or XLSX file")
+        with p.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+        empty = not head.strip() and (len(head) < HEAD_BYTES or not p.read_bytes().strip())
+    else:
+        head, empty = data[:HEAD_BYTES], not data.strip()
+    if empty:
+        raise UpdaterError("the file is empty", file=shown, hint=empty_hint)
     if head.startswith(WORKBOOK_MAGIC) or p.suffix.lower() in WORKBOOK_SUFFIXES:
-        check_archive(p, str(p))
-        return WorkbookFile(p, p.read_bytes(), sheet)
-    return CsvFile(p, head)
+        whole = p.read_bytes() if data is None else data
+        check_archive(whole, shown)
+        return WorkbookFile(p, whole, sheet, display=shown, sheet_hint=sheet_hint)
+    return CsvFile(p, head, data=data, display=shown)
+
+
+def head_table(head: bytes, name: str | Path, display: str, *,
+               complete: bool) -> TableFile | None:
+    """The first rows of a CSV from the first bytes of the file only (``complete``: the
+    whole file), to recognise it cheaply; None when the bytes are not text. Only
+    ``heads`` may be asked of it."""
+    if head.startswith(WORKBOOK_MAGIC):
+        return None
+    try:
+        return CsvFile(Path(name), head, display=display, complete=complete)
+    except UpdaterError:
+        return None
+
+
+def delimiters_for(path: Path) -> tuple[str, ...]:
+    """The delimiters tried, in order: a ``.tsv`` file's tab first."""
+    if path.suffix.lower() == ".tsv":
+        return ("\t", *(d for d in DELIMITERS if d != "\t"))
+    return DELIMITERS
 
 
 def checked(table: RawTable) -> RawTable:
@@ -209,26 +249,37 @@ class CsvFile(TableFile):
 
     kind = "csv"
 
-    def __init__(self, path: Path, head: bytes) -> None:
-        self.path, self.source = path, str(path)
-        self.size = path.stat().st_size
+    def __init__(self, path: Path, head: bytes, *, data: bytes | None = None,
+                 display: str | None = None, complete: bool | None = None) -> None:
+        """``head``: the first bytes; ``data``: the whole file when it is in memory (a zip
+        member); ``complete``: only ``head`` is known (True when that is the whole file),
+        for a cheap look at the first rows."""
+        self.path, self.source = path, display or str(path)
+        self.raw = data
+        self.size = (len(data) if data is not None else path.stat().st_size
+                     if complete is None else len(head) + (not complete))
         self.bom = len(_BOM) if head.startswith(_BOM) else 0
         self.data: bytes | None = None  # the whole text, re-encoded, for Windows-1252
         self.encoding = "utf-8"
         self._sha256 = ""
         self._cache: dict[str, tuple[list[list[str]], list[int]]] = {}
         self.nul_line: int | None = None  # the first line with a NUL byte, once scanned
-        if wide_bom(head):  # UTF-16 or UTF-32: zero bytes that are not binary
-            self._to_utf8()
+        self.delimiters = delimiters_for(path)
+        if complete is not None and (wide_bom(head) or self._not_utf8(head)):
+            self._to_utf8(head)  # a look at the head only: decoded as far as it goes
+            self.complete = complete
+            return
+        if wide_bom(head) or data is not None:  # UTF-16/32 (zero bytes that are not
+            self._to_utf8()  # binary), or in memory anyway
             return
         head = head[self.bom:]
         if b"\x00" in head:
             raise UpdaterError("binary content (NUL bytes) where text was expected",
-                               file=path, hint=TABLE_NUL_HINT)
+                               file=self.source, hint=TABLE_NUL_HINT)
         self.complete = self.bom + len(head) >= self.size
-        if not self.complete and b"\n" not in head and b"\r" not in head:
+        if complete is None and not self.complete and b"\n" not in head and b"\r" not in head:
             raise UpdaterError(f"the first line is longer than {HEAD_BYTES >> 20} MB: not a "
-                               "table export", file=path,
+                               "table export", file=self.source,
                                hint="is this the file? a header of more than "
                                     f"{MAX_COLUMNS:,} columns is refused too")
         try:
@@ -239,17 +290,28 @@ class CsvFile(TableFile):
             else:
                 self._to_utf8()
 
+    @staticmethod
+    def _not_utf8(head: bytes) -> bool:
+        """Whether ``head`` is no UTF-8, beyond a character cut short at its end."""
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return exc.start < len(head) - 3
+        return False
+
     @property
     def sha256(self) -> str:
         if not self._sha256:
             self._scan(0)
         return self._sha256
 
-    def _to_utf8(self) -> None:
-        """Text that is not UTF-8 (Windows-1252, or UTF-16/32 by its BOM) re-encoded as
-        UTF-8 in memory, so Arrow reads one encoding. A NUL is found (with its line) in
-        the re-encoded text by ``_scan``."""
-        raw = self.path.read_bytes()
+    def _to_utf8(self, head: bytes | None = None) -> None:
+        """Text that is not UTF-8 (Windows-1252, or UTF-16/32 by its BOM), or a file in
+        memory, re-encoded as UTF-8 in memory, so Arrow reads one encoding. A NUL is found
+        (with its line) in the re-encoded text by ``_scan``. ``head``: only these first
+        bytes are known."""
+        raw = head if head is not None else self.raw if self.raw is not None \
+            else self.path.read_bytes()
         self._sha256 = hashlib.sha256(raw).hexdigest()
         decoded = decode(raw, self.source, nul_hint=None)
         self.data, self.encoding, self.bom = decoded.text.encode("utf-8"), decoded.encoding, 0
@@ -266,7 +328,7 @@ class CsvFile(TableFile):
         return self._cache[delimiter]
 
     def heads(self) -> Iterator[tuple[str, list[list[str]]]]:
-        for delimiter in DELIMITERS:
+        for delimiter in self.delimiters:
             yield delimiter, self.split_head(delimiter)[0]
 
     def _stream(self, start: int) -> pa.NativeFile:
@@ -309,7 +371,8 @@ class CsvFile(TableFile):
         return quoted_break
 
     def body(self, delimiter: str, header_at: int,
-             only: Collection[int] | None = None) -> RawTable:
+             only: Collection[int] | None = None, *,
+             extra_cells: bool = False) -> RawTable:
         rows, ends = self.split_head(delimiter)
         header = [c.strip() for c in rows[header_at]]
         check_width(len(header), self.source)
@@ -325,17 +388,18 @@ class CsvFile(TableFile):
                                      only=only)
         except _NotUtf8:
             self._to_utf8()
-            return self.body(delimiter, header_at, only)
+            return self.body(delimiter, header_at, only, extra_cells=extra_cells)
         if columns is None:  # rows with more or fewer cells than the header
-            columns = self._python_columns(start, header, delimiter, header_at)
+            columns = self._python_columns(start, header, delimiter, header_at,
+                                           extra_cells=extra_cells)
         columns = drop_trailing_blank(columns)
         return checked(RawTable(header, columns, header_at + 1, self.source, "csv",
                                 self.sha256))
 
     def _python_columns(self, start: int, header: list[str], delimiter: str,
-                        header_at: int) -> list[pa.ChunkedArray]:
+                        header_at: int, *, extra_cells: bool) -> list[pa.ChunkedArray]:
         """The slow, forgiving way for ragged files: short rows padded, long rows accepted
-        when their extra cells are blank."""
+        when their extra cells are blank (or ``extra_cells``: whatever they hold)."""
         with self._stream(start) as stream:
             text = stream.read().decode("utf-8")
         width = len(header)
@@ -348,7 +412,7 @@ class CsvFile(TableFile):
         while rows and not any(c.strip() for c in rows[-1]):
             rows.pop()
         for n, row in enumerate(rows, start=1):
-            if len(row) > width and any(c.strip() for c in row[width:]):
+            if not extra_cells and len(row) > width and any(c.strip() for c in row[width:]):
                 where = f" (spreadsheet row {header_at + 1 + n})" if header_at else ""
                 raise UpdaterError(
                     f"{len(row)} cells where the header row has {width}{where}",
@@ -440,18 +504,20 @@ class WorkbookFile(TableFile):
 
     kind = "xlsx"
 
-    def __init__(self, path: Path, data: bytes, sheet: str | None) -> None:
+    def __init__(self, path: Path, data: bytes, sheet: str | None, *,
+                 display: str | None = None,
+                 sheet_hint: str = "choose the sheet with the table with --sheet") -> None:
         self.path = path
+        shown = display or str(path)
         self.sha256 = hashlib.sha256(data).hexdigest()
-        book = open_workbook(data, path)
+        book = open_workbook(data, shown)
         self.sheet = name = book.sheet(sheet)
-        self.source = f"{path}, sheet {name!r}"
+        self.source = f"{shown}, sheet {name!r}"
         self.cells = book.rows(name)
         check_width(max(map(len, self.cells[:HEADER_ROWS + 5]), default=0), self.source)
         self.head = [[cell_text(c) for c in row] for row in self.cells[:HEADER_ROWS + 5]]
         if not any(any(c for c in row) for row in self.head) and not self._any_cell():
-            raise UpdaterError(f"sheet {name!r} is empty", file=path,
-                               hint="choose the sheet with the table with --sheet")
+            raise UpdaterError(f"sheet {name!r} is empty", file=shown, hint=sheet_hint)
 
     def _any_cell(self) -> bool:
         return any(any(cell_text(c) for c in row) for row in self.cells)
@@ -460,8 +526,9 @@ class WorkbookFile(TableFile):
         yield "", self.head
 
     def body(self, delimiter: str, header_at: int,
-             only: Collection[int] | None = None) -> RawTable:
-        header = self.head[header_at]
+             only: Collection[int] | None = None, *,
+             extra_cells: bool = False) -> RawTable:
+        header = self.head[header_at]  # cells past the header are never read here
         check_width(len(header), self.source)
         rows = self.cells[header_at + 1:]
         width = len(header)

@@ -13,8 +13,6 @@ free text written by hand: ``C56.1 and C56.2``, ``G93.3; R53.82``, ``H35.20-H35.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import zipfile
 from collections.abc import Sequence
@@ -28,7 +26,7 @@ import pandas as pd
 
 from updater.codeshapes import ICD10CM_WRITTEN, has_shape
 from updater.errors import UpdaterError
-from updater.files.text import decode_text
+from updater.files.tables import HEADER_ROWS, first_rows, locate_header, open_table
 from updater.files.workbooks import open_workbook
 from updater.releases.readers.generic_table import key
 from updater.releases.versions import version_for_effective
@@ -46,7 +44,6 @@ ROW = "row"  # spreadsheet row, as Excel shows it
 CONVERSION_COLUMNS = (CURRENT, EFFECTIVE_YEAR, EFFECTIVE, PREVIOUS, PREVIOUS_TO, TABLE, FILE,
                       ROW)
 
-HEADER_ROWS = 20
 _HINT = ("is this the CDC ICD-10-CM conversion table (ICD-10-CM-Conversion-Table-FYyyyy.xlsx)? "
          "re-download it from the CDC's ICD-10-CM files page")
 # A code, a range of codes, or a category written with a trailing dash (I63.-, R11-).
@@ -128,10 +125,16 @@ def _workbook_rows(path: Path) -> list[list[Any]]:
 
 
 def _text_rows(path: Path) -> list[list[Any]]:
-    text = decode_text(path.read_bytes(), str(path))
-    head = text[:4096]
-    delimiter = max((",", "\t", ";", "|"), key=head.count)
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    """The rows of a CSV or TSV export, read by ``updater.files.tables`` (decoding, any
+    delimiter, the header row under the titles): blank rows in place of the titles, then
+    the header row and the rows under it, as text."""
+    file = open_table(path, empty_hint=_HINT)
+    located = locate_header(file, lambda row: _header_at([row]) is not None)
+    if located is None:
+        return first_rows(file)  # no header row: the caller says so
+    table = file.body(*located, extra_cells=True)
+    data = zip(*(column.to_pylist() for column in table.columns), strict=True)
+    return [*([] for _ in range(located[1])), table.header, *(list(row) for row in data)]
 
 
 def read_conversion_table(path: str | Path, *,

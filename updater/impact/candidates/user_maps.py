@@ -11,8 +11,6 @@ optional ``relation`` column says how the codes relate; an ``automatic`` (or
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,9 +20,14 @@ import pandas as pd
 
 from updater.codes import normalize_code
 from updater.errors import UpdaterError
-from updater.files.cells import cell_text
-from updater.files.text import decode_text
-from updater.files.workbooks import open_workbook
+from updater.files.tables import (
+    HEADER_ROWS,
+    RawTable,
+    first_nonblank,
+    first_rows,
+    locate_header,
+    open_table,
+)
 from updater.impact.candidates.conversion import codes_in_ranges
 from updater.releases.readers.generic_table import key
 from updater.vocabulary import CodeSystem, Relation
@@ -39,7 +42,6 @@ NEW_NAMES = ("new", "new code", "new codes", "to", "to code", "replacement",
 RELATION_NAMES = ("relation", "relationship", "map type", "mapping type", "match")
 AUTOMATIC_NAMES = ("automatic", "auto", "approve", "approved", "apply", "auto apply")
 SYSTEM_NAMES = ("system", "code system", "code set", "code type")
-HEADER_ROWS = 30
 
 # Columns read_user_map returns.
 USER_MAP_COLUMNS = ("old_code", "new_code", "relation", "automatic", "system", "file", "row")
@@ -72,18 +74,23 @@ def _position(header: Sequence[str], names: Sequence[str]) -> int | None:
     return None
 
 
-def _rows(path: Path) -> list[list[str]]:
-    """Every row of the file (first sheet of a workbook) as text cells."""
-    with path.open("rb") as fh:
-        workbook = fh.read(2) == b"PK"
-    if workbook:
-        book = open_workbook(path, path, hint="save it again as .xlsx or .csv")
-        return [[cell_text(c) for c in row] for row in book.rows(0)]
-    text = decode_text(path.read_bytes(), str(path))
-    head = "\n".join(text.splitlines()[:HEADER_ROWS])
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else max(
-        (",", "\t", ";", "|"), key=head.count)
-    return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+def _is_header(row: Sequence[str]) -> bool:
+    return _position(row, OLD_NAMES) is not None and _position(row, NEW_NAMES) is not None
+
+
+def _table(path: Path) -> RawTable:
+    """The rows under the header row (an old and a new code column among the first rows),
+    read by ``updater.files.tables`` (CSV or TSV by any delimiter, first sheet of a
+    workbook); cells past the header are ignored."""
+    file = open_table(path, empty_hint=_HINT)
+    located = locate_header(file, _is_header)
+    if located is None:
+        first = first_nonblank(first_rows(file))
+        raise UpdaterError(f"no header row with an old and a new code column in the first "
+                           f"{HEADER_ROWS} rows (the first row has: "
+                           f"{', '.join(repr(c) for c in first if c) or 'nothing'})",
+                           file=path, hint=_HINT)
+    return file.body(*located, extra_cells=True)
 
 
 def _codes(cell: str) -> list[tuple[str, str]]:
@@ -144,28 +151,19 @@ def read_user_map(path: str | Path, *, old_codes: pd.Series | None = None,
     path = Path(path)
     if not path.is_file():
         raise UpdaterError("no such file", file=path, hint="check the path")
-    rows = _rows(path)
-    header_at = next((i for i, r in enumerate(rows[:HEADER_ROWS])
-                      if _position(r, OLD_NAMES) is not None
-                      and _position(r, NEW_NAMES) is not None), None)
-    if header_at is None:
-        first = next((r for r in rows if any(r)), [])
-        raise UpdaterError(f"no header row with an old and a new code column in the first "
-                           f"{HEADER_ROWS} rows (the first row has: "
-                           f"{', '.join(repr(c) for c in first if c) or 'nothing'})",
-                           file=path, hint=_HINT)
-    header = rows[header_at]
+    table = _table(path)
+    header = table.header
     at_old, at_new = _position(header, OLD_NAMES), _position(header, NEW_NAMES)
     at_rel, at_auto = _position(header, RELATION_NAMES), _position(header, AUTOMATIC_NAMES)
     at_sys = _position(header, SYSTEM_NAMES)
     out: list[tuple[str, str, str, bool, str, int]] = []
     ranges: list[tuple[str, str, str, str, bool, str, int, str]] = []
-
-    def cell(row: list[str], at: int | None) -> str:
-        return row[at].strip() if at is not None and at < len(row) else ""
-
-    for i, row in enumerate(rows[header_at + 1:], start=header_at + 2):
-        old_cell, new_cell = cell(row, at_old), cell(row, at_new)
+    blank = [""] * table.rows
+    read = [table.column(at).to_pylist() if at is not None else blank
+            for at in (at_old, at_new, at_rel, at_auto, at_sys)]
+    cells = zip(*read, strict=True)
+    for n, (old_cell, new_cell, rel_cell, auto_cell, sys_cell) in enumerate(cells, start=1):
+        i = table.sheet_row(n)  # the row as a spreadsheet shows it
         if not old_cell and not new_cell:
             continue
         if not old_cell:
@@ -178,9 +176,9 @@ def read_user_map(path: str | Path, *, old_codes: pd.Series | None = None,
             raise UpdaterError(f"{new_cell!r} names no code", file=path, row=i,
                                hint="write the replacement code(s), or leave the cell empty "
                                     "to retire the old code")
-        relation = _relation(cell(row, at_rel), path, i)
-        automatic = _automatic(cell(row, at_auto), path, i)
-        system = _system(cell(row, at_sys))
+        relation = _relation(rel_cell, path, i)
+        automatic = _automatic(auto_cell, path, i)
+        system = _system(sys_cell)
         for old_lo, old_hi in olds:
             for new_lo, new_hi in news or [("", "")]:
                 if old_hi or new_hi:

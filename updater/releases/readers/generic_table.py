@@ -9,11 +9,9 @@ the publishers store them. The code system is the user's ``--system`` (else cust
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,9 +19,18 @@ import pandas as pd
 from updater.codeshapes import SHAPES
 from updater.errors import UpdaterError
 from updater.files.cells import cell_text
-from updater.files.limits import MAX_CELL_CHARS, cell_too_long, check_width
-from updater.files.sources import Source
-from updater.files.text import decode_text
+from updater.files.sources import HEAD_BYTES, Source
+from updater.files.tables import (
+    HEADER_ROWS,
+    TableFile,
+    first_nonblank,
+    first_rows,
+    frame_of,
+    head_table,
+    locate_header,
+    open_table,
+    shown_columns,
+)
 from updater.files.workbooks import open_workbook
 from updater.model import CODE, LONG, RECORD, SHORT
 from updater.releases.readers.base import ReaderOutput, ReadOptions
@@ -39,8 +46,6 @@ LONG_NAMES = ("Long Description", "Description", "Long Descriptor", "Descriptor"
 SHORT_NAMES = ("Short Description", "Short Descriptor", "Short Title", "Short Desc",
                "Abbreviated Description")
 SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm"}
-HEADER_ROWS = 30  # the header row is looked for among the first rows
-DELIMITERS = (",", ";", "\t", "|")
 CODE_SHAPES = {
     CodeSystem.ICD10CM: (SHAPES[CodeSystem.ICD10CM], "e.g. M17.11"),
     CodeSystem.CPT: (r"^(?:[0-9A-Z]{5}|[0-9A-Z]{2})$", "5 characters, or 2 for a modifier"),
@@ -78,9 +83,7 @@ def find_header(rows: Sequence[Sequence[str]], code_col: str | None) -> int | No
 
 def _columns_of(rows: Sequence[Sequence[str]]) -> str:
     """The first non-empty row's cells, to show the user what the file has."""
-    first = next((r for r in rows if any(c.strip() for c in r)), [])
-    shown = ", ".join(repr(c) for c in first if c.strip())
-    return shown or "none"
+    return shown_columns(first_nonblank(rows))
 
 
 class Table:
@@ -95,87 +98,27 @@ class Table:
         return self.data.iloc[:, position].fillna("").astype("str").str.strip()
 
 
-def _csv_rows(text: str, delimiter: str, limit: int) -> tuple[list[list[str]], list[int]]:
-    """The first ``limit`` rows and the line each starts on (0-based)."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows, starts = [], []
-    start = 0
-    try:
-        for row in reader:
-            rows.append(row)
-            starts.append(start)
-            start = reader.line_num
-            if len(rows) >= limit:
-                break
-    except csv.Error:
-        pass  # a damaged head: the header search just sees fewer rows
-    return rows, starts
+def open_code_table(source: Source, options: ReadOptions) -> TableFile:
+    """The CSV, TSV or sheet, opened by ``updater.files.tables`` (decoding, delimiter,
+    title rows, sheets: the one reader of a user's table)."""
+    in_zip = source.member is not None  # else read from the disk as it goes
+    return open_table(Path(source.name) if in_zip else source.path, sheet=options.sheet,
+                      data=source.read() if in_zip else None, display=source.display,
+                      empty_hint="export the code list again",
+                      sheet_hint="choose the sheet with the codes with --sheet")
 
 
-def _delimiter_and_header(
-        text: str, suffix: str, code_col: str | None,
-) -> tuple[str, list[list[str]], list[int], int | None]:
-    """The delimiter under which a header row shows up, the first rows, where they start,
-    and the header row's index (None: none found; the rows are then the first
-    delimiter's)."""
-    candidates = ("\t",) if suffix == ".tsv" else DELIMITERS
-    for delimiter in candidates:
-        rows, starts = _csv_rows(text, delimiter, HEADER_ROWS)
-        at = find_header(rows, code_col)
-        if at is not None:
-            return delimiter, rows, starts, at
-    rows, starts = _csv_rows(text, candidates[0], HEADER_ROWS)
-    return candidates[0], rows, starts, None
-
-
-def read_csv_table(source: Source, options: ReadOptions) -> Table:
-    text = source.text()
-    if not text.strip():
-        raise UpdaterError("the file is empty", file=source.display,
-                           hint="export the code list again")
-    delimiter, rows, starts, at = _delimiter_and_header(text, source.suffix, options.code_col)
-    if at is None:
-        raise _no_code_column(rows, options, source.display)
-    check_width(len(rows[at]), source.display)
-    body = "".join(text.splitlines(keepends=True)[starts[at]:])
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", pd.errors.ParserWarning)
-            data = pd.read_csv(io.StringIO(body), sep=delimiter, header=0, index_col=False,
-                               dtype="str", keep_default_na=False, skip_blank_lines=False)
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise UpdaterError(f"the table cannot be read ({exc})", file=source.display,
-                           hint="save it again from the spreadsheet as CSV") from None
-    return _checked(Table([c.strip() for c in rows[at]], data, source.display))
-
-
-def _checked(table: Table) -> Table:
-    """The table, refused when a cell is longer than ``MAX_CELL_CHARS``."""
-    for position in range(table.data.shape[1]):
-        lengths = table.data.iloc[:, position].fillna("").astype("str").str.len().to_numpy()
-        if len(lengths) and lengths.max() > MAX_CELL_CHARS:
-            at = int(lengths.argmax())
-            name = table.header[position] if position < len(table.header) else str(position)
-            raise cell_too_long(table.file, at + 1, name, int(lengths[at]))
-    return table
-
-
-def read_xlsx_table(source: Source, options: ReadOptions) -> Table:
-    book = open_workbook(source.read(), source.display)
-    name = book.sheet(options.sheet)
-    rows = book.rows(name)
-    if not any(any(cell_text(c) for c in row) for row in rows):
-        raise UpdaterError(f"sheet {name!r} is empty", file=source.display,
-                           hint="choose the sheet with the codes with --sheet")
-    head = [[cell_text(c) for c in row] for row in rows[:HEADER_ROWS]]
-    at = find_header(head, options.code_col)
-    if at is None:
-        raise _no_code_column(head, options, f"{source.display}, sheet {name!r}")
-    check_width(len(head[at]), source.display)
-    data = pd.DataFrame(rows[at + 1:], dtype=object)
-    for position in data.columns:  # a Python step per cell, but calamine built them so
-        data[position] = data[position].map(cell_text)
-    return _checked(Table(head[at], data, source.display))
+def read_code_table(source: Source, options: ReadOptions) -> Table:
+    """The table under the first row with a code column (``--code-col``, else a usual
+    name), every cell as trimmed text."""
+    file = open_code_table(source, options)
+    located = locate_header(file, lambda row: find_column(row, options.code_col,
+                                                          CODE_NAMES) is not None)
+    if located is None:
+        raise _no_code_column(first_rows(file), options, file.source)
+    raw = file.body(*located, extra_cells=True)  # notes past the header are no data
+    data = frame_of({str(i): column for i, column in enumerate(raw.columns)})
+    return Table(raw.header, data, source.display)
 
 
 def _no_code_column(rows: Sequence[Sequence[str]], options: ReadOptions,
@@ -282,13 +225,9 @@ def has_code_header(source: Source) -> bool:
                 for n in book.sheet_names[:5])
         except UpdaterError:  # not a workbook: not ours
             return False
-    try:
-        text = decode_text(source.head(), source.display)
-    except UpdaterError:  # binary: not a table
-        return False
-    candidates = ("\t",) if source.suffix == ".tsv" else DELIMITERS
-    return any(looks_like_code_table(_csv_rows(text, d, HEADER_ROWS + 5)[0])
-               for d in candidates)
+    head = source.head()
+    file = head_table(head, source.name, source.display, complete=len(head) < HEAD_BYTES)
+    return file is not None and any(looks_like_code_table(rows) for _, rows in file.heads())
 
 
 class GenericTableReader:
@@ -303,10 +242,7 @@ class GenericTableReader:
 
     def read(self, source: Source, options: ReadOptions, bundle: list[Source]) -> ReaderOutput:
         system = options.system or CodeSystem.CUSTOM
-        if source.suffix in {".xlsx", ".xlsm"}:
-            table = read_xlsx_table(source, options)
-        else:
-            table = read_csv_table(source, options)
+        table = read_code_table(source, options)
         return ReaderOutput(table=normalize(table, options, system), system=system)
 
 
