@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from updater.cli import app
+from updater.errors import UpdaterError
 from updater.impact.change_sets import build_change_sets
 from updater.impact.claims import impact_claims, query_template, render_query
 
@@ -448,3 +449,22 @@ def test_no_code_at_risk_still_counts_every_line(tmp_path: Path, tmp_path_factor
     assert result.by_code.empty
     assert int(result.by_group["lines"].sum()) == 8
     assert int(result.by_group["lines_affected"].sum()) == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "cp1252"])
+def test_a_unicode_or_windows_text_extract(tmp_path: Path, change_sets, encoding: str) -> None:  # type: ignore[no-untyped-def]
+    """UTF-16 LE (Excel's "Unicode text") and Windows-1252 are read as the UTF-8 twin;
+    an encoding the engine cannot read is one line, never garbled codes."""
+    twin = write_csv(tmp_path / "claims.csv")
+    text = twin.read_text(encoding="utf-8")
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    other = tmp_path / f"claims-{encoding}.csv"
+    other.write_bytes(bom + text.encode(encoding))
+    if encoding == "utf-16-be":
+        with pytest.raises(UpdaterError) as caught:
+            impact_claims(other, change_sets)
+        assert str(caught.value) == (f"{other}: the claims extract is UTF-16-BE text, which "
+                                     "the claims engine cannot read; save it as UTF-8 CSV "
+                                     "(or Parquet)")
+        return
+    assert code_rows(impact_claims(other, change_sets)) == EXPECTED_CODES

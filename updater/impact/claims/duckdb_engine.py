@@ -27,6 +27,7 @@ from updater.files.tables import (
     locate_header,
     open_table,
 )
+from updater.files.text import wide_bom
 from updater.impact.claims.layout import USUAL_NAMES, Column
 from updater.impact.claims.lines import (
     DATE_LOOKUP,
@@ -59,6 +60,10 @@ def _kind(duck_type: str) -> str:
         return "number"
     return "other"
 
+
+# the project's decoder's names -> DuckDB's three CSV encodings (codes, payers and
+# facilities are plain text, so Windows-1252 is read as its Latin-1 subset)
+_DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf-16-le": "utf-16", "cp1252": "latin-1"}
 
 class DuckDBEngine:
     """One DuckDB connection over one extract (a CSV file, a Parquet file, or a folder of
@@ -120,7 +125,7 @@ class DuckDBEngine:
                                         "holds at most 1,048,576 rows)")
             self.files = [str(p)]
             self.kind = "parquet" if head.startswith(PARQUET_MAGIC) else "csv"
-            if self.kind == "csv" and b"\x00" in head:
+            if self.kind == "csv" and b"\x00" in head and not wide_bom(head):
                 raise UpdaterError("not a claims extract: binary content, neither CSV text "
                                    "nor Parquet", file=p,
                                    hint="give the extract as CSV or Parquet")
@@ -151,8 +156,11 @@ class DuckDBEngine:
         located = locate_header(file, is_header) or (",", 0)
         delimiter, at = located
         self._csv_skip = at
-        encoding = ("utf-8" if file.encoding == "utf-8" else "utf-16"
-                    if file.encoding == "utf-16-le" else "latin-1")  # DuckDB's three
+        encoding = _DUCKDB_ENCODINGS.get(file.encoding)
+        if encoding is None:  # read as something else, every text would come out garbled
+            raise UpdaterError(f"the claims extract is {file.encoding.upper()} text, which "
+                               "the claims engine cannot read", file=self.source,
+                               hint="save it as UTF-8 CSV (or Parquet)")
         return (f"read_csv({literal(str(p))}, header = true, all_varchar = true, "
                 f"delim = {literal(delimiter)}, skip = {at}, quote = '\"', escape = '\"', "
                 f"encoding = {literal(encoding)}, strict_mode = false, "
