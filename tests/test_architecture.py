@@ -193,3 +193,21 @@ def test_function_level_imports_are_only_of_heavy_optional_packages() -> None:
     assert not others, "\n".join(others)
     assert not silent, "\n".join(silent)
 
+
+
+def test_no_module_takes_another_modules_private_names() -> None:
+    """A name with a leading underscore is its module's own business: what another module
+    needs is given a public name (a private helper module, such as ``readers._lines``, is
+    imported as a module by its package's readers)."""
+    taken = []
+    for module, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            base = _absolute(node, module)
+            if base.split(".")[0] != "updater":
+                continue
+            taken += [f"{module}: {base}.{a.name}" for a in node.names
+                      if a.name.startswith("_") and not a.name.startswith("__")
+                      and f"{base}.{a.name}" not in MODULES]
+    assert taken == []

@@ -775,7 +775,7 @@ def iso_dates(values: pa.ChunkedArray, table: RawTable, column: str, *,
     workbook. A value that is no date stops the read, naming its row."""
     if len(values) == 0:
         return values
-    codes, uniques, iso = by_unique(values, lambda u: _iso_of_uniques(
+    codes, uniques, iso = by_unique(values, lambda u: iso_of_uniques(
         u, excel=table.kind == "xlsx", date_format=date_format))
     bad = iso.is_null().to_numpy(zero_copy_only=False)
     if bad.any():
@@ -788,7 +788,7 @@ def iso_dates(values: pa.ChunkedArray, table: RawTable, column: str, *,
     return pa.chunked_array([iso.cast(TEXT).take(codes)])
 
 
-def _iso_of_uniques(u: pd.Series, *, excel: bool, date_format: str | None) -> pd.Series:
+def iso_of_uniques(u: pd.Series, *, excel: bool, date_format: str | None) -> pd.Series:
     """ISO text per value, None where the value is no date."""
     out = pd.Series([None] * len(u), index=u.index, dtype=object)
     blank = u.isin(["", "0", "00000000"])  # systems write 0 for "no date"
@@ -953,6 +953,6 @@ def iso_date(value: str, *, date_format: str | None = None, excel: bool = False)
     """One cell's date as ISO yyyy-mm-dd by exactly the rules of :func:`iso_dates` (""
     when blank or 0, None when no date): apply reads the dates it compares the way the
     scan read them."""
-    iso = _iso_of_uniques(pd.Series([str(value).strip()], dtype=object), excel=excel,
+    iso = iso_of_uniques(pd.Series([str(value).strip()], dtype=object), excel=excel,
                           date_format=date_format).iat[0]
     return None if iso is None else str(iso)

@@ -341,7 +341,7 @@ def _from_history(facts: pd.DataFrame, cs: ChangeSet) -> tuple[pd.DataFrame, pd.
     return facts, pd.concat(found, ignore_index=True) if found else pd.DataFrame()
 
 
-def _facts_for(codes_by_system: dict[str, pd.Series],
+def facts_of_codes(codes_by_system: dict[str, pd.Series],
                change_sets: dict[str, ChangeSet]) -> pd.DataFrame:
     frames = []
     for system, codes in codes_by_system.items():
@@ -462,7 +462,7 @@ def scan_chargemaster(cdm: I.ChargemasterInput, change_sets: dict[str, ChangeSet
     wanted = [s for s in change_sets if s != CodeSystem.ICD10CM.value]
     codes_by_system = {s: codes[(system_of == s).to_numpy()] for s in wanted}
     lines = live[checked][base_cols]
-    facts = _facts_for(codes_by_system, change_sets)
+    facts = facts_of_codes(codes_by_system, change_sets)
     if len(facts):
         hit = lines[_isin(lines[I.CODE], facts[CODE])]
         frames.append(hit.merge(facts, on=[I.CODE, "system"], how="inner"))
@@ -616,7 +616,7 @@ def scan_crosswalk(xw: I.CrosswalkInput, change_sets: dict[str, ChangeSet]
                                        for s in ("cpt", "hcpcs") if s in change_sets}
     if CodeSystem.ICD10CM.value in change_sets:
         by_system[CodeSystem.ICD10CM.value] = dx_codes[dx_ok]
-    facts = _facts_for(by_system, change_sets)
+    facts = facts_of_codes(by_system, change_sets)
     pair_cols = [I.ROW, I.PROCEDURE, I.DIAGNOSIS]
     if between.any():
         pair_cols.append(I.END_DATE)

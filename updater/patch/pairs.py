@@ -16,7 +16,7 @@ from updater.codes import file_spelling, normalize_code, spell_like
 from updater.errors import UpdaterError
 from updater.files.tables import column_key, merge_columns
 from updater.impact.inputs import EFFECTIVE_DATE, END_DATE, STATUS
-from updater.impact.inputs.crosswalk import FIELDS, _columns, _is_header, dated_columns
+from updater.impact.inputs.crosswalk import FIELDS, code_columns, dated_columns, is_crosswalk_header
 from updater.patch.grids import Grid, HeaderTest, open_grid
 from updater.patch.lines import Columns, Insert, LinePatcher, normalized_column
 from updater.patch.steps import Step
@@ -149,7 +149,7 @@ def crosswalk_patcher(path: Path, *, sheet: str | None = None,
     (several diagnosis columns, or lists and ranges in a cell) is refused when there is
     something to apply: a pair there is part of a cell, which apply does not rewrite."""
     overrides = merge_columns(None, columns, FIELDS)
-    test: HeaderTest = lambda row: _is_header(row, overrides)  # noqa: E731
+    test: HeaderTest = lambda row: is_crosswalk_header(row, overrides)  # noqa: E731
     try:
         grid = open_grid(path, sheet=sheet, is_header=test)
     except UpdaterError as exc:
@@ -158,7 +158,7 @@ def crosswalk_patcher(path: Path, *, sheet: str | None = None,
         raise UpdaterError("no procedure and diagnosis columns in the first rows",
                            file=path, hint="name them with --proc-col and --dx-col, as for "
                                            "'updater plan'") from None
-    proc, dx = _columns(grid.header, overrides, str(path))
+    proc, dx = code_columns(grid.header, overrides, str(path))
     # the status and date columns exactly as the reader (and so the scan) finds them
     dated = dated_columns(grid.header, overrides, {proc, *dx})
     cols = Columns([proc, *dx], None, None, dated.get(STATUS), dated.get(EFFECTIVE_DATE),

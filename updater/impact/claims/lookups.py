@@ -16,9 +16,9 @@ import pandas as pd
 import pyarrow as pa
 
 from updater.codeshapes import is_icd10cm, procedure_system
-from updater.files.tables import TEXT, _iso_of_uniques, normalize_codes
+from updater.files.tables import TEXT, iso_of_uniques, normalize_codes
 from updater.impact.change_sets import ChangeSet
-from updater.impact.findings import _facts_for
+from updater.impact.findings import facts_of_codes
 from updater.model import CODE, RECORD, TERMINATION_DATE
 from updater.vocabulary import AT_RISK_KINDS, CodeSystem, FindingKind, RecordType
 
@@ -58,7 +58,7 @@ def code_facts(role: str, raw: Sequence[str], change_sets: Sequence[ChangeSet]
                       .to_numpy(), dtype="str") if len(raw_values) else raw_values
     by_system = {cs.system.value: cs for cs in change_sets}
     wanted = _by_system(role, codes, by_system)
-    facts = _facts_for(wanted, by_system) if wanted else pd.DataFrame(columns=[CODE])
+    facts = facts_of_codes(wanted, by_system) if wanted else pd.DataFrame(columns=[CODE])
     if len(facts):
         facts = facts[facts["kind"].isin(_AT_RISK)]
         if role == MODIFIER:
@@ -130,7 +130,7 @@ def date_lookup(raw: Sequence[str]) -> tuple[pa.Table, list[str]]:
     values = pd.Series(pd.unique(pd.Series(list(raw), dtype=object).dropna().astype(str)),
                        dtype=object)
     trimmed = values.str.strip()
-    iso = _iso_of_uniques(trimmed.reset_index(drop=True), excel=False, date_format=None)
+    iso = iso_of_uniques(trimmed.reset_index(drop=True), excel=False, date_format=None)
     bad = iso.isna().to_numpy()
     parsed = pd.to_datetime(iso.where(~bad & (iso != ""), None), format="%Y-%m-%d",
                             errors="coerce")

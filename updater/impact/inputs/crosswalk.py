@@ -133,11 +133,11 @@ def read_crosswalk(path: str | Path, *, expand_with: pd.DataFrame | None = None,
         raise UpdaterError("a crosswalk has one procedure column",
                            hint="name one procedure column")
     file = open_table(path, sheet=sheet)
-    located = locate_header(file, lambda row: _is_header(row, overrides))
-    if located is None:  # else the row is one _is_header accepted
+    located = locate_header(file, lambda row: is_crosswalk_header(row, overrides))
+    if located is None:  # else the row is one is_crosswalk_header accepted
         raise _no_header(file, overrides)
     header = [c.strip() for c in header_cells(file, *located)]
-    proc_at, dx_ats = _columns(header, overrides, file.source)
+    proc_at, dx_ats = code_columns(header, overrides, file.source)
     dated_at = dated_columns(header, overrides, {proc_at, *dx_ats})
     proc_desc, dx_desc = description_columns(
         header, overrides, proc_at, dx_ats, {proc_at, *dx_ats, *dated_at.values()})
@@ -197,7 +197,7 @@ def _diagnosis_columns(header: Sequence[str]) -> list[int]:
     return [i for i, h in enumerate(header) if DIAGNOSIS_KEY.match(column_key(h))]
 
 
-def _is_header(row: Sequence[str], overrides: Mapping[str, tuple[str, ...]]) -> bool:
+def is_crosswalk_header(row: Sequence[str], overrides: Mapping[str, tuple[str, ...]]) -> bool:
     if not all(find_columns(row, [n]) for names in overrides.values() for n in names):
         return False
     procedure = PROCEDURE in overrides or find_column(row, PROCEDURE_NAMES) is not None
@@ -205,7 +205,7 @@ def _is_header(row: Sequence[str], overrides: Mapping[str, tuple[str, ...]]) -> 
     return procedure and diagnosis
 
 
-def _columns(header: Sequence[str], overrides: Mapping[str, tuple[str, ...]],
+def code_columns(header: Sequence[str], overrides: Mapping[str, tuple[str, ...]],
              source: str) -> tuple[int, list[int]]:
     if DIAGNOSIS in overrides:
         dx = [find_columns(header, [n])[0] for n in overrides[DIAGNOSIS]]
@@ -316,7 +316,7 @@ def _diagnosis_descriptions(table: RawTable, pairs: _Pairs, dx_desc: Mapping[int
 def _no_header(file: TableFile, overrides: Mapping[str, tuple[str, ...]]) -> UpdaterError:
     rows = first_rows(file)
     if overrides:
-        loose = locate_header(file, lambda r: _is_header(r, {}) or any(
+        loose = locate_header(file, lambda r: is_crosswalk_header(r, {}) or any(
             find_columns(r, [n]) for names in overrides.values() for n in names))
         header = header_cells(file, *loose) if loose is not None else []
         missing = [(f, n) for f, names in overrides.items() for n in names
