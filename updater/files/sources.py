@@ -93,14 +93,18 @@ def _damaged(source: Source, exc: Exception) -> UpdaterError:
     )
 
 
-def open_sources(path: str | Path) -> list[Source]:
-    """The file itself, or every member of a zip (folders inside the zip included)."""
-    p = Path(path)
+def require_file(p: Path, *, what: str, hint: str) -> None:
+    """A path the user gave must be an existing file, not a folder: one line if not."""
     if not p.exists():
         raise UpdaterError("no such file", file=p, hint="check the path")
     if p.is_dir():
-        raise UpdaterError("is a folder, not a release file", file=p,
-                           hint="name the zip or the release file inside it")
+        raise UpdaterError(f"is a folder, not {what}", file=p, hint=hint)
+
+
+def open_sources(path: str | Path) -> list[Source]:
+    """The file itself, or every member of a zip (folders inside the zip included)."""
+    p = Path(path)
+    require_file(p, what="a release file", hint="name the zip or the release file inside it")
     with p.open("rb") as fh:
         magic = fh.read(4)
     office = p.suffix.lower() in _OFFICE

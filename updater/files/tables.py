@@ -39,6 +39,7 @@ from updater.files.limits import (
     check_archive,
     check_width,
 )
+from updater.files.sources import require_file
 from updater.files.text import TABLE_NUL_HINT, decode, wide_bom
 from updater.files.toml_lines import TomlLines, read_toml
 from updater.files.workbooks import open_workbook
@@ -149,11 +150,7 @@ def open_table(path: str | Path, *, sheet: str | None = None, data: bytes | None
     p = Path(path)
     shown = display or str(p)
     if data is None:
-        if not p.exists():
-            raise UpdaterError("no such file", file=p, hint="check the path")
-        if p.is_dir():
-            raise UpdaterError("is a folder, not a table", file=p,
-                               hint="name the CSV or XLSX file")
+        require_file(p, what="a table", hint="name the CSV or XLSX file")
         with p.open("rb") as fh:
             head = fh.read(HEAD_BYTES)
         empty = not head.strip() and (len(head) < HEAD_BYTES or not p.read_bytes().strip())
