@@ -36,7 +36,6 @@ from updater.files.limits import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
     cell_too_long,
-    check_archive,
     check_width,
 )
 from updater.files.sources import require_file
@@ -159,8 +158,7 @@ def open_table(path: str | Path, *, sheet: str | None = None, data: bytes | None
     if empty:
         raise UpdaterError("the file is empty", file=shown, hint=empty_hint)
     if head.startswith(WORKBOOK_MAGIC) or p.suffix.lower() in WORKBOOK_SUFFIXES:
-        whole = p.read_bytes() if data is None else data
-        check_archive(whole, shown)
+        whole = p.read_bytes() if data is None else data  # its limits: by open_workbook
         return WorkbookFile(p, whole, sheet, display=shown, sheet_hint=sheet_hint)
     return CsvFile(p, head, data=data, display=shown)
 
@@ -951,5 +949,5 @@ def iso_date(value: str, *, date_format: str | None = None, excel: bool = False)
     when blank or 0, None when no date): apply reads the dates it compares the way the
     scan read them."""
     iso = iso_of_uniques(pd.Series([str(value).strip()], dtype=object), excel=excel,
-                          date_format=date_format).iat[0]
+                         date_format=date_format).iat[0]
     return None if iso is None else str(iso)

@@ -10,6 +10,7 @@ chargemaster sheet (``updater.patch.grids``) and the review workbook
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,17 @@ class Workbook:
             raise UpdaterError(f"sheet {name!r} cannot be read ({exc})", file=self.display,
                                hint=self.hint) from None
         return rows
+
+    def sheet_with(self, has_table: Callable[[list[list[Any]]], bool], *,
+                   order: Sequence[int] | None = None) -> tuple[list[list[Any]], str] | None:
+        """The rows and name of the first sheet (in ``order``, else the workbook's) whose
+        rows ``has_table`` accepts (the publisher's sheet among notes and cover sheets);
+        None when no sheet does."""
+        for i in order if order is not None else range(len(self.sheet_names)):
+            rows = self.rows(i)
+            if has_table(rows):
+                return rows, self.sheet_names[i]
+        return None
 
     def sheet(self, wanted: str | None) -> str:
         """The sheet named ``wanted`` (else the first): one error listing the sheets when

@@ -342,7 +342,7 @@ def _from_history(facts: pd.DataFrame, cs: ChangeSet) -> tuple[pd.DataFrame, pd.
 
 
 def facts_of_codes(codes_by_system: dict[str, pd.Series],
-               change_sets: dict[str, ChangeSet]) -> pd.DataFrame:
+                   change_sets: dict[str, ChangeSet]) -> pd.DataFrame:
     frames = []
     for system, codes in codes_by_system.items():
         cs = change_sets.get(system)

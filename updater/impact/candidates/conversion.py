@@ -115,13 +115,10 @@ def split_previous(cell: str) -> list[tuple[str, str]]:
 def _workbook_rows(path: Path) -> list[list[Any]]:
     """The rows of the first sheet with the table's header (else of the first sheet)."""
     book = open_workbook(path, path, hint=_HINT)
-    first: list[list[Any]] = []
-    for name in book.sheet_names:
-        rows = book.rows(name)
-        if _header_at(rows) is not None:
-            return rows
-        first = first or rows
-    return first
+    found = book.sheet_with(lambda rows: _header_at(rows) is not None)
+    if found is not None:
+        return found[0]
+    return book.rows(0) if book.sheet_names else []
 
 
 def _text_rows(path: Path) -> list[list[Any]]:

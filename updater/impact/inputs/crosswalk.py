@@ -206,7 +206,7 @@ def is_crosswalk_header(row: Sequence[str], overrides: Mapping[str, tuple[str, .
 
 
 def code_columns(header: Sequence[str], overrides: Mapping[str, tuple[str, ...]],
-             source: str) -> tuple[int, list[int]]:
+                 source: str) -> tuple[int, list[int]]:
     if DIAGNOSIS in overrides:
         dx = [find_columns(header, [n])[0] for n in overrides[DIAGNOSIS]]
     else:

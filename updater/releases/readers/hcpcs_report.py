@@ -167,10 +167,9 @@ def _sheet_rows(data: bytes, file: str) -> tuple[list[list[Any]], str]:
     names = book.sheet_names
     order = sorted(range(len(names)), key=lambda i: (
         not ("HCPC" in names[i].upper() and "ACTION" not in names[i].upper()), i))
-    for i in order:
-        rows = book.rows(i)
-        if _header(rows) is not None:
-            return rows, names[i]
+    found = book.sheet_with(lambda rows: _header(rows) is not None, order=order)
+    if found is not None:
+        return found
     raise UpdaterError("no sheet with an HCPCS code column and a type of change column",
                        file=file, hint=_HINT)
 

@@ -164,13 +164,10 @@ def read_rows(source: Source) -> list[list[Any]]:
     that row numbers are the ones Excel shows."""
     book = open_workbook(source.read(), source.display,
                          hint="re-download it from CMS, or open and save it in Excel")
-    first: list[list[Any]] = []
-    for i in range(len(book.sheet_names)):
-        rows = book.rows(i)
-        if find_header(rows) is not None:
-            return rows
-        first = first or rows
-    return first
+    found = book.sheet_with(lambda rows: find_header(rows) is not None)
+    if found is not None:
+        return found[0]
+    return book.rows(0) if book.sheet_names else []
 
 
 class HcpcsXlsxReader:
